@@ -1,0 +1,1 @@
+"""The agent: the loop, turns, budgets, compaction and subagents. Knows no UI."""

@@ -1,0 +1,163 @@
+"""Entry point: parse flags, pick a front-end or subcommand, map outcomes to exit codes.
+
+Start-up is a hot path: nothing heavy (pydantic, anthropic, textual, git) is imported at
+module level here; each subcommand imports its own handler lazily.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from harness import __version__
+from harness.exitcodes import USAGE
+
+MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
+OUTPUT_FORMATS = ("text", "json", "stream-json")
+
+EPILOG = """\
+subcommands:
+  harness resume THREAD [--approve [--scope once|session|project] | --reject FEEDBACK
+                        | --edit JSON | --answer TEXT] [--output-format ...] [--on-ask ...]
+  harness sessions list|show THREAD [--tree]|fork THREAD@SEQ|gc [--json]
+  harness permissions check (--tool NAME --input JSON | --batch) [--mode M] [--cwd DIR] [--json]
+  harness config show|validate [--json]
+  harness rewind THREAD@SEQ [--yes]
+
+exit codes: 0 done · 1 runtime failure · 2 bad usage or config · 3 awaiting a human
+decision · 4 a limit was reached · 130 cancelled (state saved)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with a usage hint, never a traceback
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"harness: error: {message}\n")
+
+
+def _add_run_flags(p: argparse.ArgumentParser, *, with_prompt: bool) -> None:
+    if with_prompt:
+        p.add_argument("-p", "--print", dest="prompt", metavar="TASK",
+                       help="run TASK headless and print the result (no TUI)")
+        p.add_argument("--ci", action="store_true",
+                       help="headless: never show a prompt (implied when stdin is not a TTY)")
+        p.add_argument("--inline", action="store_true",
+                       help="use the inline prompt in the normal scrollback instead of the TUI")
+        p.add_argument("--vi", action="store_true", help="vi key bindings in the inline prompt")
+        p.add_argument("--resume", nargs="?", const="", metavar="THREAD",
+                       help="continue THREAD (default: the last thread of this project)")
+        p.add_argument("--fork", metavar="THREAD[@SEQ]",
+                       help="start a new thread from THREAD at SEQ (default: its last step)")
+        p.add_argument("--demo", action="store_true",
+                       help="offline demo with a built-in scripted model (no API key needed)")
+        p.add_argument("--allowed-tools", nargs="+", default=[], metavar="RULE",
+                       help="extra allow rules, e.g. 'Bash(npm test:*)' 'Edit(src/**)'")
+        p.add_argument("--disallowed-tools", nargs="+", default=[], metavar="RULE",
+                       help="extra deny rules")
+        p.add_argument("--max-turns", type=int, metavar="N", help="stop after N model turns (exit 4)")
+        p.add_argument("--max-budget-usd", type=float, metavar="USD", help="cost budget (exit 4)")
+        p.add_argument("--model", metavar="NAME", help="model id, e.g. claude-sonnet-4-5")
+        p.add_argument("--permission-mode", choices=MODES, metavar="MODE",
+                       help=f"permission mode: {', '.join(MODES)}")
+        p.add_argument("--allow-bypass", action="store_true",
+                       help="offer bypassPermissions when cycling modes interactively")
+    p.add_argument("--output-format", choices=OUTPUT_FORMATS, default="text",
+                   help="headless output: text (default), json (final result), stream-json")
+    p.add_argument("--on-ask", choices=("deny", "interrupt"), default="deny",
+                   help="headless: deny an ask (default) or save it and exit 3")
+    p.add_argument("--store", metavar="URL", help="session store: postgresql://… (default SQLite)")
+    p.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="harness",
+        description="A terminal coding agent: the model works in your repository through tools; "
+        "writes, commands and pushes ask you first; every step is saved and resumable.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"harness {__version__}")
+    _add_run_flags(parser, with_prompt=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    resume = sub.add_parser("resume", help="continue a thread, answering its pending request")
+    resume.add_argument("thread", metavar="THREAD")
+    answer = resume.add_mutually_exclusive_group()
+    answer.add_argument("--approve", action="store_true", help="approve the pending request")
+    answer.add_argument("--reject", metavar="FEEDBACK", help="reject it; FEEDBACK goes to the model")
+    answer.add_argument("--edit", metavar="JSON", help="run it with this tool input instead")
+    answer.add_argument("--answer", metavar="TEXT", help="answer a pending AskUser question")
+    resume.add_argument("--scope", choices=("once", "session", "project"), default="once",
+                        help="with --approve: once, for this session, or always in this project")
+    resume.add_argument("--max-turns", type=int, metavar="N")
+    resume.add_argument("--permission-mode", choices=MODES, metavar="MODE")
+    _add_run_flags(resume, with_prompt=False)
+
+    sessions = sub.add_parser("sessions", help="list, show, fork and clean up threads")
+    ssub = sessions.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                   parser_class=_Parser)
+    s_list = ssub.add_parser("list", help="threads of this project, newest first")
+    s_list.add_argument("--all", action="store_true", help="threads of every project")
+    s_show = ssub.add_parser("show", help="a thread's timeline, each event with its seq")
+    s_show.add_argument("thread", metavar="THREAD")
+    s_show.add_argument("--tree", action="store_true",
+                        help="the whole tree of a run (subagents) with durations, tokens, cost")
+    s_fork = ssub.add_parser("fork", help="new thread from THREAD at SEQ (O(1), shares the prefix)")
+    s_fork.add_argument("target", metavar="THREAD@SEQ")
+    s_gc = ssub.add_parser("gc", help="mark threads awaiting approval too long as abandoned")
+    s_gc.add_argument("--delete-older-than", metavar="AGE",
+                      help="also delete abandoned/done threads older than AGE (e.g. 30d)")
+    for sp in (s_list, s_show, s_fork, s_gc):
+        sp.add_argument("--json", action="store_true", help="machine-readable output")
+        sp.add_argument("--store", metavar="URL", help="session store URL (default SQLite)")
+        sp.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
+
+    perms = sub.add_parser("permissions", help="ask the permission engine about a tool call")
+    psub = perms.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                parser_class=_Parser)
+    check = psub.add_parser("check", help="decision, category, reason and rule for a call")
+    src = check.add_mutually_exclusive_group(required=True)
+    src.add_argument("--tool", metavar="NAME", help="tool name, e.g. Bash, Edit, Read")
+    src.add_argument("--batch", action="store_true",
+                     help='read {"tool","input","mode"} per line on stdin, answer one per line')
+    check.add_argument("--input", metavar="JSON", help="the tool input as JSON (with --tool)")
+    check.add_argument("--mode", choices=MODES, help="permission mode (default: from config)")
+    check.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
+    check.add_argument("--json", action="store_true", help="print the decision as JSON")
+
+    config = sub.add_parser("config", help="show or validate the effective settings")
+    csub = config.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                 parser_class=_Parser)
+    for name, text in (("show", "effective settings and the layer each came from"),
+                       ("validate", "check every config file")):
+        cp = csub.add_parser(name, help=text)
+        cp.add_argument("--json", action="store_true", help="machine-readable output")
+        cp.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
+
+    rewind = sub.add_parser("rewind", help="restore files to how they were at THREAD@SEQ")
+    rewind.add_argument("target", metavar="THREAD@SEQ")
+    rewind.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rewind.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
+    rewind.add_argument("--store", metavar="URL", help="session store URL (default SQLite)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--version"]:  # the fastest path: no parser, no imports
+        print(f"harness {__version__}")
+        return 0
+    args = build_parser().parse_args(args_list)
+    command = args.command or "run"
+    from importlib import import_module
+
+    handler = import_module(f"harness.commands.{command}")
+    try:
+        return int(handler.main(args) or 0)
+    except KeyboardInterrupt:
+        from harness.exitcodes import CANCELLED
+
+        print("harness: cancelled", file=sys.stderr)
+        return CANCELLED

@@ -1,0 +1,13 @@
+"""`harness resume`: not built yet (see the open issues)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harness.exitcodes import USAGE
+
+
+def main(args: argparse.Namespace) -> int:
+    print("harness: 'resume' is not available in this build yet", file=sys.stderr)
+    return USAGE

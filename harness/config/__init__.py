@@ -1,0 +1,1 @@
+"""Layered configuration: schema, loader, rule syntax and harness's home folder."""

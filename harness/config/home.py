@@ -1,0 +1,30 @@
+"""Where harness keeps its own state: `$HARNESS_HOME`, else the platform's user data dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def harness_home() -> Path:
+    """The folder for sessions, history, logs and file snapshots (created on demand)."""
+    env = os.environ.get("HARNESS_HOME")
+    if env:
+        home = Path(env).expanduser()
+    else:
+        import platformdirs
+
+        home = Path(platformdirs.user_data_dir("harness", appauthor=False))
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def user_config_path() -> Path:
+    """`~/.config/harness/config.toml` (XDG_CONFIG_HOME respected)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "harness" / "config.toml"
+
+
+def repo_config_dir() -> Path:
+    """The top-level `config/` folder shipped with harness (defaults, prices, schema)."""
+    return Path(__file__).resolve().parent.parent.parent / "config"

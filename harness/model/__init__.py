@@ -1,0 +1,1 @@
+"""Model clients: the ModelClient protocol and the Anthropic implementation."""

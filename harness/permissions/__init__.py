@@ -1,0 +1,1 @@
+"""The permission engine: a pure `decide(call, context)`, shell parsing, path policy, sandbox, hooks."""

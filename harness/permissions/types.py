@@ -1,0 +1,53 @@
+"""Values the permission engine takes and returns. Pure data: no I/O here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from harness.config.rules import Rule
+
+Category = Literal["read", "write", "shell", "git_push", "network", "meta"]
+Verdict = Literal["allow", "ask", "deny"]
+Grade = Literal["reversible", "recoverable", "irreversible"]
+Mode = Literal["default", "acceptEdits", "plan", "bypassPermissions"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    tool: str
+    input: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionContext:
+    """Everything `decide` may consult besides the call itself."""
+
+    project_root: Path
+    mode: Mode = "default"
+    cwd: Path | None = None  # the Bash tool's current folder; defaults to project_root
+    extra_roots: tuple[Path, ...] = ()
+    allow: tuple[Rule, ...] = ()
+    ask: tuple[Rule, ...] = ()
+    deny: tuple[Rule, ...] = ()
+    interrupt_before: tuple[Rule, ...] = ()
+    session_allow: tuple[Rule, ...] = ()  # "approve for this session" grants, from the log
+    home: Path = field(default_factory=Path.home)
+    writable_extra: tuple[Path, ...] = ()  # sandbox.writable: writes there count as in-project
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    decision: Verdict
+    category: Category
+    reason: str
+    rule: str | None = None  # the rule that decided, when one did
+    grade: Grade = "recoverable"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision, "category": self.category, "reason": self.reason,
+            "rule": self.rule, "grade": self.grade,
+        }

@@ -1,0 +1,1 @@
+"""The tool set: one module per tool (see `registry.default_tools`)."""
