@@ -161,3 +161,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print("harness: cancelled", file=sys.stderr)
         return CANCELLED
+    except BrokenPipeError:  # `harness … | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return 0

@@ -160,9 +160,10 @@ def _merge(
             continue
         if path in MERGED_LISTS and isinstance(value, list):
             merged = list(target.get(key, []))
+            had = bool(merged) and dotted in origins
             merged += [v for v in value if v not in merged]
             target[key] = merged
-            origins[dotted] = f"{origins[dotted]}+{name}" if dotted in origins else name
+            origins[dotted] = f"{origins[dotted]}+{name}" if had else name
             continue
         if isinstance(value, dict) and path[0] == "hooks":
             target.setdefault(key, {})
