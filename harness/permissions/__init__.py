@@ -1,1 +1,2 @@
-"""The permission engine: a pure `decide(call, context)`, shell parsing, path policy, sandbox, hooks."""
+"""The permission engine: a pure `decide(call, context)`, shell parsing, path policy,
+sandbox and hooks."""

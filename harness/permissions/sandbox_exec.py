@@ -109,8 +109,10 @@ def apply_landlock(writable: list[str], no_network: bool) -> bool:
                 if not os.path.isdir(path):
                     rights &= file_only
                 rule = _PathBeneathAttr(rights, pfd)
-                _check(libc.syscall(_SYS_ADD_RULE, ctypes.c_int(fd), ctypes.c_int(_RULE_PATH_BENEATH),
-                                    ctypes.byref(rule), ctypes.c_uint32(0)), f"landlock_add_rule {path}")
+                result = libc.syscall(_SYS_ADD_RULE, ctypes.c_int(fd),
+                                      ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(rule),
+                                      ctypes.c_uint32(0))
+                _check(result, f"landlock_add_rule {path}")
             finally:
                 os.close(pfd)
         _check(libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
@@ -143,7 +145,8 @@ def _parse(argv: list[str]) -> tuple[list[str], bool, list[str]]:
             return writable, no_network, argv[i + 1:]
         else:
             break
-    raise SystemExit(f"{MARK} usage: sandbox_exec.py [--write DIR]... [--no-network] -- PROGRAM ARGS")
+    raise SystemExit(
+        f"{MARK} usage: sandbox_exec.py [--write DIR]... [--no-network] -- PROGRAM ARGS")
 
 
 def main(argv: list[str]) -> int:
