@@ -51,6 +51,9 @@ class ToolContext:
     harness_home: Path | None = None
     snapshot: Any = None  # callable(path) -> awaitable: saves prior content for rewind
     answer: str | None = None  # AskUser: the person's answer, set by the agent loop
+    # Task: async (agent_name, handoff: dict, call_id) -> ToolOutput, provided by the agent
+    # layer (tools cannot import it); None where sub-agents are not available.
+    subagent_runner: Any = None
 
     @property
     def workdir(self) -> Path:
