@@ -94,7 +94,9 @@ def sse_events(reply: Reply, model: str, ids: IdSource) -> list[tuple[str, dict[
         kind = block["type"]
         if kind == "text":
             start = {"type": "text", "text": ""}
-            deltas = [{"type": "text_delta", "text": c} for c in chunks(block["text"], reply.chunk_size)]
+            deltas = [
+                {"type": "text_delta", "text": c} for c in chunks(block["text"], reply.chunk_size)
+            ]
         elif kind == "thinking":
             start = {"type": "thinking", "thinking": ""}
             deltas = [
@@ -110,10 +112,15 @@ def sse_events(reply: Reply, model: str, ids: IdSource) -> list[tuple[str, dict[
                 for c in chunks(js, reply.chunk_size)
             ]
         events.append(
-            ("content_block_start", {"type": "content_block_start", "index": i, "content_block": start})
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": i, "content_block": start},
+            )
         )
         for d in deltas:
-            events.append(("content_block_delta", {"type": "content_block_delta", "index": i, "delta": d}))
+            events.append(
+                ("content_block_delta", {"type": "content_block_delta", "index": i, "delta": d})
+            )
         events.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
     events.append(
         (
@@ -146,17 +153,19 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API
     server: _Http
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # keep pytest output clean
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+    def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
             body = {}
-        headers = {k.lower(): v for k, v in self.headers.items() if k.lower() not in _SECRET_HEADERS}
+        headers = {
+            k.lower(): v for k, v in self.headers.items() if k.lower() not in _SECRET_HEADERS
+        }
         rec = RecordedRequest("POST", self.path, headers, body, raw)
         owner = self.server.owner
         n = owner._record(rec)
@@ -212,8 +221,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
         return None
 
-    def _head(self, status: int, ctype: str, n: int, *, length: int = 0, chunked: bool = False,
-              extra: dict[str, str] | None = None) -> None:
+    def _head(
+        self,
+        status: int,
+        ctype: str,
+        n: int,
+        *,
+        length: int = 0,
+        chunked: bool = False,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("content-type", ctype)
         self.send_header("request-id", f"req_scripted_{n:04d}")
@@ -255,8 +272,9 @@ class _Http(ThreadingHTTPServer):
 class ScriptedServer:
     """The server; start() binds a free port on 127.0.0.1 and serves from a daemon thread."""
 
-    def __init__(self, steps: list[AnyStep] | tuple[AnyStep, ...] = (), *,
-                 default: AnyStep | None = None) -> None:
+    def __init__(
+        self, steps: list[AnyStep] | tuple[AnyStep, ...] = (), *, default: AnyStep | None = None
+    ) -> None:
         self._steps: deque[AnyStep] = deque(steps)
         self._lock = threading.Lock()
         self.default = default  # played when the script is exhausted, if set
@@ -306,8 +324,10 @@ class ScriptedServer:
         self._http = _Http(("127.0.0.1", 0), _Handler)
         self._http.owner = self
         self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05},
-            name="scripted-anthropic", daemon=True,
+            target=self._http.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="scripted-anthropic",
+            daemon=True,
         )
         self._thread.start()
         return self
