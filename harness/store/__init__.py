@@ -1,1 +1,2 @@
-"""The session store: typed events appended to per-thread logs, with SQLite and PostgreSQL backends."""
+"""The session store: typed events appended to per-thread logs, with SQLite and PostgreSQL
+backends."""

@@ -1,0 +1,448 @@
+"""The store logic both SQL backends share: threads, append, prefix-sharing forks,
+checksums, snapshots and leases. A backend supplies the connection, the DDL, the
+placeholder style, transactions and the mapping of its driver errors to StoreError.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from harness.store.base import (
+    Checkpoint,
+    CorruptEvent,
+    LeaseHeld,
+    LeaseHolder,
+    StoredEvent,
+    StoreError,
+    Thread,
+    ThreadNotFound,
+)
+from harness.store.events import THREAD_STATES, Event, encode
+from harness.store.secrets import scrub
+
+_THREAD_COLUMNS = (
+    "thread_id, project, title, state, created_at, updated_at, parent_thread_id, "
+    "parent_seq, shares_prefix, last_seq, num_turns, tokens, cost_usd, model, agent, "
+    "parent_call_id, meta"
+)
+UPDATABLE_FIELDS = ("title", "state", "num_turns", "tokens", "cost_usd", "model", "meta")
+TITLE_LENGTH = 80
+
+
+def checksum(data: bytes) -> int:
+    return zlib.crc32(data) & 0xFFFFFFFF
+
+
+def new_thread_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _title_from(event: Event) -> str:
+    if event.type != "user_message":
+        return ""
+    text = " ".join(str(getattr(event, "text", "")).split())
+    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
+
+
+class SQLStore:
+    """Backend-neutral implementation over a DB-API connection guarded by one lock."""
+
+    placeholder = "?"
+    describe = "store"  # the file or URL, for error messages
+
+    def __init__(self, *, lease_timeout: float = 60.0) -> None:
+        self._lock = threading.RLock()
+        self.lease_timeout = lease_timeout
+        self._host = socket.gethostname()
+        self._held: set[str] = set()
+        self._heartbeat_stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+        self._closed = False
+
+    # --- backend hooks -------------------------------------------------------------
+
+    def _raw_execute(self, sql: str, params: tuple[Any, ...]) -> Any:
+        raise NotImplementedError
+
+    def _transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def _guard(self) -> AbstractContextManager[None]:
+        """Turn the driver's errors into StoreError naming the database."""
+        raise NotImplementedError
+
+    def _lock_row_sql(self) -> str:
+        return ""  # PostgreSQL adds FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises
+
+    def _close_connection(self) -> None:
+        raise NotImplementedError
+
+    # --- helpers -------------------------------------------------------------------
+
+    def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        if self.placeholder != "?":
+            sql = sql.replace("?", self.placeholder)
+        return self._raw_execute(sql, params)
+
+    def _row(self, thread_id: str) -> tuple[Any, ...]:
+        row = self._x(f"SELECT {_THREAD_COLUMNS} FROM threads WHERE thread_id = ?",
+                      (thread_id,)).fetchone()
+        if row is None:
+            raise ThreadNotFound(thread_id)
+        return tuple(row)
+
+    @staticmethod
+    def _thread(row: tuple[Any, ...]) -> Thread:
+        (tid, project, title, state, created, updated, parent, parent_seq, _shares, last_seq,
+         turns, tokens, cost, model, agent, call_id, meta) = row
+        return Thread(
+            thread_id=tid, project=project, title=title, state=state, created_at=created,
+            updated_at=updated, parent_thread_id=parent, parent_seq=parent_seq,
+            last_seq=last_seq, num_turns=turns, tokens=tokens, cost_usd=cost, model=model,
+            agent=agent, parent_call_id=call_id, meta=json.loads(meta) if meta else {},
+        )
+
+    # --- threads -------------------------------------------------------------------
+
+    def create_thread(
+        self,
+        project: str,
+        *,
+        title: str = "",
+        parent: Checkpoint | None = None,
+        model: str = "",
+        agent: str = "",
+        parent_call_id: str | None = None,
+    ) -> Thread:
+        """A new thread. With `parent` and no `parent_call_id` it is a fork sharing the
+        parent's prefix; with `parent_call_id` (a subagent) it only records where it was
+        spawned and starts its own log at seq 1."""
+        now = time.time()
+        tid = new_thread_id()
+        shares = parent is not None and parent_call_id is None
+        with self._lock, self._guard():
+            last_seq = 0
+            if parent is not None:
+                prow = self._row(parent.thread_id)
+                if not 0 <= parent.seq <= prow[9]:
+                    raise StoreError(
+                        f"thread {parent.thread_id} has events 1..{prow[9]}; "
+                        f"cannot start a thread at seq {parent.seq}"
+                    )
+                if shares:
+                    last_seq = parent.seq
+            with self._transaction():
+                self._x(
+                    f"INSERT INTO threads ({_THREAD_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (tid, project, title, "running", now, now,
+                     parent.thread_id if parent else None, parent.seq if parent else None,
+                     1 if shares else 0, last_seq, 0, 0, 0.0, model, agent, parent_call_id, "{}"),
+                )
+            return self._thread(self._row(tid))
+
+    def get_thread(self, thread_id: str) -> Thread:
+        with self._lock, self._guard():
+            return self._thread(self._row(thread_id))
+
+    def update_thread(self, thread_id: str, **fields: Any) -> None:
+        unknown = sorted(set(fields) - set(UPDATABLE_FIELDS))
+        if unknown:
+            raise StoreError(f"cannot update {unknown}; allowed: {', '.join(UPDATABLE_FIELDS)}")
+        if "state" in fields and fields["state"] not in THREAD_STATES:
+            raise StoreError(
+                f"unknown thread state {fields['state']!r}; allowed: {', '.join(THREAD_STATES)}"
+            )
+        values = {k: (json.dumps(v) if k == "meta" else v) for k, v in fields.items()}
+        values["updated_at"] = time.time()
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self._lock, self._guard(), self._transaction():
+            cur = self._x(f"UPDATE threads SET {sets} WHERE thread_id = ?",
+                          (*values.values(), thread_id))
+            if cur.rowcount == 0:
+                raise ThreadNotFound(thread_id)
+
+    def list_threads(
+        self, project: str | None = None, *, limit: int = 100, include_children: bool = False
+    ) -> list[Thread]:
+        where, params = [], []
+        if project is not None:
+            where.append("project = ?")
+            params.append(project)
+        if not include_children:
+            where.append("parent_call_id IS NULL")
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        with self._lock, self._guard():
+            rows = self._x(
+                f"SELECT {_THREAD_COLUMNS} FROM threads {clause}"
+                "ORDER BY updated_at DESC, created_at DESC, thread_id LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+        return [self._thread(tuple(r)) for r in rows]
+
+    def children(self, thread_id: str) -> list[Thread]:
+        with self._lock, self._guard():
+            rows = self._x(
+                f"SELECT {_THREAD_COLUMNS} FROM threads WHERE parent_thread_id = ? "
+                "ORDER BY created_at, thread_id",
+                (thread_id,),
+            ).fetchall()
+        return [self._thread(tuple(r)) for r in rows]
+
+    def last_thread(self, project: str) -> Thread | None:
+        found = self.list_threads(project, limit=1)
+        return found[0] if found else None
+
+    def fork(self, thread_id: str, seq: int | None = None, *, title: str = "") -> Thread:
+        parent = self.get_thread(thread_id)
+        at = parent.last_seq if seq is None else seq
+        return self.create_thread(
+            parent.project, title=title or parent.title, parent=Checkpoint(thread_id, at),
+            model=parent.model,
+        )
+
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete a thread, its snapshots, lease and subagent threads. Forks that share its
+        history must be deleted first: deleting it would cut their prefix."""
+        with self._lock, self._guard():
+            self._row(thread_id)
+            kids = self.children(thread_id)
+            forks = [k.thread_id for k in kids if k.parent_call_id is None]
+            if forks:
+                raise StoreError(
+                    f"thread {thread_id} has forks that share its history ({', '.join(forks)}); "
+                    "delete them first"
+                )
+            for kid in kids:
+                self.delete_thread(kid.thread_id)
+            with self._transaction():
+                for table in ("events", "snapshots", "leases", "threads"):
+                    self._x(f"DELETE FROM {table} WHERE thread_id = ?", (thread_id,))
+            self._held.discard(thread_id)
+
+    # --- events --------------------------------------------------------------------
+
+    def append(self, thread_id: str, event: Event) -> int:
+        if type(event).STREAM_ONLY:
+            raise ValueError(f"{event.type} is a stream-only event; it is never stored")
+        text = scrub(encode(event))
+        data = text.encode("utf-8")
+        crc = checksum(data)
+        with self._lock, self._guard(), self._transaction():
+            row = self._x(
+                "UPDATE threads SET last_seq = last_seq + 1, updated_at = ?, "
+                "title = CASE WHEN title = '' THEN ? ELSE title END "
+                "WHERE thread_id = ? RETURNING last_seq",
+                (time.time(), _title_from(event), thread_id),
+            ).fetchone()
+            if row is None:
+                raise ThreadNotFound(thread_id)
+            seq = int(row[0])
+            self._x("INSERT INTO events (thread_id, seq, type, json, crc32) VALUES (?, ?, ?, ?, ?)",
+                    (thread_id, seq, event.type, text, crc))
+        return seq
+
+    def _segments(
+        self, thread_id: str, after_seq: int, upto_seq: int | None
+    ) -> list[tuple[str, int, int]]:
+        """(thread, first seq, last seq) per ancestor whose log holds part of the view,
+        oldest first."""
+        segments: list[tuple[str, int, int]] = []
+        tid: str | None = thread_id
+        end: int | None = None
+        while tid is not None:
+            row = self._row(tid)
+            parent, parent_seq, shares, last_seq = row[6], row[7], row[8], row[9]
+            start = parent_seq + 1 if shares else 1
+            stop = last_seq if end is None else end
+            segments.append((tid, start, stop))
+            tid, end = (parent, parent_seq) if shares else (None, None)
+        upto = float("inf") if upto_seq is None else upto_seq
+        out = []
+        for tid_, lo, hi in reversed(segments):
+            lo, hi = max(lo, after_seq + 1), min(hi, upto)
+            if lo <= hi:
+                out.append((tid_, lo, int(hi)))
+        return out
+
+    def _read_segment(self, tid: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        return self._x(
+            "SELECT seq, type, json, crc32 FROM events WHERE thread_id = ? AND seq BETWEEN ? AND ? "
+            "ORDER BY seq",
+            (tid, lo, hi),
+        ).fetchall()
+
+    def events(
+        self, thread_id: str, *, after_seq: int = 0, upto_seq: int | None = None
+    ) -> Iterator[StoredEvent]:
+        with self._lock, self._guard():
+            segments = self._segments(thread_id, after_seq, upto_seq)
+        return self._iter_segments(segments)
+
+    def _iter_segments(self, segments: list[tuple[str, int, int]]) -> Iterator[StoredEvent]:
+        for tid, lo, hi in segments:
+            with self._lock, self._guard():
+                rows = self._read_segment(tid, lo, hi)
+            expected = lo
+            for seq, etype, body, crc in rows:
+                if seq != expected:  # a gap means rows were lost, never silently skip them
+                    raise CorruptEvent(tid, expected, "missing from the log")
+                yield self._verify(tid, seq, etype, body, crc)
+                expected += 1
+            if expected <= hi:
+                raise CorruptEvent(tid, expected, "missing from the log")
+
+    @staticmethod
+    def _verify(tid: str, seq: int, etype: Any, body: Any, crc: Any) -> StoredEvent:
+        data = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else bytes(body)
+        if crc is None or checksum(data) != int(crc):
+            raise CorruptEvent(tid, seq, "checksum mismatch (the stored bytes were altered)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorruptEvent(tid, seq, f"not UTF-8 ({exc.reason})") from None
+        if isinstance(etype, bytes):
+            etype = etype.decode("utf-8", "replace")
+        return StoredEvent(thread_id=tid, seq=int(seq), type=str(etype), raw=text)
+
+    # --- snapshots -----------------------------------------------------------------
+
+    def put_snapshot(self, thread_id: str, seq: int, blob: bytes) -> None:
+        with self._lock, self._guard():
+            self._row(thread_id)
+            with self._transaction():
+                self._x(
+                    "INSERT INTO snapshots (thread_id, seq, blob, created_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (thread_id, seq) DO UPDATE SET blob = excluded.blob, "
+                    "created_at = excluded.created_at",
+                    (thread_id, seq, bytes(blob), time.time()),
+                )
+
+    def latest_snapshot(self, thread_id: str) -> tuple[int, bytes] | None:
+        """The newest snapshot visible in the thread: its own, else an ancestor's taken
+        within the shared prefix (a fork resumes from its parent's snapshot)."""
+        with self._lock, self._guard():
+            for tid, lo, hi in reversed(self._segments(thread_id, 0, None)):
+                row = self._x(
+                    "SELECT seq, blob FROM snapshots WHERE thread_id = ? AND seq BETWEEN ? AND ? "
+                    "ORDER BY seq DESC LIMIT 1",
+                    (tid, lo, hi),
+                ).fetchone()
+                if row is not None:
+                    return int(row[0]), bytes(row[1])
+        return None
+
+    # --- leases --------------------------------------------------------------------
+
+    def _stale(self, pid: int, host: str, heartbeat: float) -> bool:
+        if host == self._host:
+            return not pid_alive(pid)
+        return time.time() - heartbeat > self.lease_timeout
+
+    def acquire_lease(self, thread_id: str) -> None:
+        me, now = os.getpid(), time.time()
+        with self._lock, self._guard():
+            self._row(thread_id)
+            with self._transaction():
+                cur = self._x(
+                    "INSERT INTO leases (thread_id, pid, host, since, heartbeat) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING",
+                    (thread_id, me, self._host, now, now),
+                )
+                if cur.rowcount != 1:
+                    pid, host, since, beat = self._x(
+                        "SELECT pid, host, since, heartbeat FROM leases WHERE thread_id = ?"
+                        + self._lock_row_sql(),
+                        (thread_id,),
+                    ).fetchone()
+                    if (pid, host) == (me, self._host):
+                        self._x("UPDATE leases SET heartbeat = ? WHERE thread_id = ?",
+                                (now, thread_id))
+                    elif self._stale(pid, host, beat):
+                        self._x(
+                            "UPDATE leases SET pid = ?, host = ?, since = ?, heartbeat = ? "
+                            "WHERE thread_id = ?",
+                            (me, self._host, now, now, thread_id),
+                        )
+                    else:
+                        raise LeaseHeld(thread_id, LeaseHolder(pid=pid, host=host, since=since))
+            self._held.add(thread_id)
+            self._start_heartbeat()
+
+    def release_lease(self, thread_id: str) -> None:
+        with self._lock, self._guard(), self._transaction():
+            self._x("DELETE FROM leases WHERE thread_id = ? AND pid = ? AND host = ?",
+                    (thread_id, os.getpid(), self._host))
+            self._held.discard(thread_id)
+
+    def lease_holder(self, thread_id: str) -> LeaseHolder | None:
+        with self._lock, self._guard():
+            row = self._x("SELECT pid, host, since FROM leases WHERE thread_id = ?",
+                          (thread_id,)).fetchone()
+        return LeaseHolder(pid=row[0], host=row[1], since=row[2]) if row else None
+
+    def _start_heartbeat(self) -> None:
+        if self._heartbeat is None or not self._heartbeat.is_alive():
+            self._heartbeat = threading.Thread(
+                target=self._beat, name="harness-lease-heartbeat", daemon=True
+            )
+            self._heartbeat.start()
+
+    def _beat(self) -> None:
+        # Another host judges our lease stale only after lease_timeout without a beat.
+        interval = max(self.lease_timeout / 4, 0.05)
+        while not self._heartbeat_stop.wait(interval):
+            with self._lock:
+                held = sorted(self._held)
+                if not held or self._closed:
+                    continue
+                try:
+                    with self._guard(), self._transaction():
+                        for tid in held:
+                            self._x(
+                                "UPDATE leases SET heartbeat = ? "
+                                "WHERE thread_id = ? AND pid = ? AND host = ?",
+                                (time.time(), tid, os.getpid(), self._host),
+                            )
+                except StoreError:
+                    pass  # a busy database skips one beat; the next one retries
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._heartbeat_stop.set()
+            for tid in sorted(self._held):
+                try:
+                    self.release_lease(tid)
+                except StoreError:
+                    pass  # the lease goes stale on its own
+            self._closed = True
+            self._close_connection()
+
+    def __enter__(self) -> SQLStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

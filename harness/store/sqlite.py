@@ -1,0 +1,136 @@
+"""SQLite backend, the embedded default: one database file under $HARNESS_HOME in WAL mode.
+
+An append is one INSERT plus a one-row UPDATE of the thread, committed together, so a
+step costs O(size of the step). One connection, shared between threads under a lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from harness.store.base import StoreError
+from harness.store.sqlbase import SQLStore
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS threads (
+    thread_id TEXT PRIMARY KEY,
+    project TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT 'running',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    parent_thread_id TEXT,
+    parent_seq INTEGER,
+    shares_prefix INTEGER NOT NULL DEFAULT 0,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    num_turns INTEGER NOT NULL DEFAULT 0,
+    tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd REAL NOT NULL DEFAULT 0,
+    model TEXT NOT NULL DEFAULT '',
+    agent TEXT NOT NULL DEFAULT '',
+    parent_call_id TEXT,
+    meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS threads_project_updated ON threads (project, updated_at);
+CREATE INDEX IF NOT EXISTS threads_updated ON threads (updated_at);
+CREATE INDEX IF NOT EXISTS threads_parent ON threads (parent_thread_id);
+CREATE TABLE IF NOT EXISTS events (
+    thread_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    json TEXT NOT NULL,
+    crc32 INTEGER NOT NULL,
+    PRIMARY KEY (thread_id, seq)
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    thread_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    blob BLOB NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (thread_id, seq)
+);
+CREATE TABLE IF NOT EXISTS leases (
+    thread_id TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    since REAL NOT NULL,
+    heartbeat REAL NOT NULL
+);
+"""
+
+
+def default_path() -> Path:
+    from harness.config.home import harness_home
+
+    return harness_home() / "sessions.db"
+
+
+class SQLiteStore(SQLStore):
+    def __init__(self, path: str | Path | None = None, *, lease_timeout: float = 60.0) -> None:
+        super().__init__(lease_timeout=lease_timeout)
+        self.path = Path(path) if path is not None else default_path()
+        self.describe = f"session database {self.path}"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._guard():
+            self._conn = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            with self._transaction():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+
+    def _raw_execute(self, sql: str, params: tuple[Any, ...]) -> Any:
+        return self._conn.execute(sql, params)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front, so two processes never interleave
+        # a read-then-write (seq allocation, lease checks).
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"{self.describe}: {exc}") from None
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise StoreError(
+                    f"{self.describe} is locked by another process ({text}); try again"
+                ) from None
+            raise StoreError(f"{self.describe}: {text}") from None
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed", …
+            raise StoreError(
+                f"{self.describe} is corrupt or truncated ({exc}); threads in it may be "
+                "unreadable. Move the file aside to start a fresh store, or restore a backup."
+            ) from None
+
+    def _read_segment(self, tid: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        # Read the JSON as bytes so damaged text is reported as a corrupt event instead of
+        # failing inside the driver's UTF-8 decoding.
+        return self._conn.execute(
+            "SELECT seq, CAST(type AS BLOB), CAST(json AS BLOB), crc32 FROM events "
+            "WHERE thread_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            (tid, lo, hi),
+        ).fetchall()
+
+    def _close_connection(self) -> None:
+        try:
+            self._conn.close()
+        except sqlite3.Error:
+            pass
