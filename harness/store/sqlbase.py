@@ -261,27 +261,29 @@ class SQLStore:
                     (thread_id, seq, event.type, text, crc))
         return seq
 
-    def _segments(
-        self, thread_id: str, after_seq: int, upto_seq: int | None
-    ) -> list[tuple[str, int, int]]:
-        """(thread, first seq, last seq) per ancestor whose log holds part of the view,
-        oldest first."""
-        segments: list[tuple[str, int, int]] = []
+    def _chain(self, thread_id: str) -> list[tuple[str, int, int]]:
+        """(thread, first own seq, last visible seq) for the thread and every ancestor whose
+        prefix it shares, oldest first."""
+        chain: list[tuple[str, int, int]] = []
         tid: str | None = thread_id
         end: int | None = None
         while tid is not None:
             row = self._row(tid)
             parent, parent_seq, shares, last_seq = row[6], row[7], row[8], row[9]
-            start = parent_seq + 1 if shares else 1
-            stop = last_seq if end is None else end
-            segments.append((tid, start, stop))
+            chain.append((tid, parent_seq + 1 if shares else 1, last_seq if end is None else end))
             tid, end = (parent, parent_seq) if shares else (None, None)
+        return chain[::-1]
+
+    def _segments(
+        self, thread_id: str, after_seq: int, upto_seq: int | None
+    ) -> list[tuple[str, int, int]]:
+        """The parts of each log in the chain that fall in (after_seq, upto_seq]."""
         upto = float("inf") if upto_seq is None else upto_seq
         out = []
-        for tid_, lo, hi in reversed(segments):
+        for tid, lo, hi in self._chain(thread_id):
             lo, hi = max(lo, after_seq + 1), min(hi, upto)
             if lo <= hi:
-                out.append((tid_, lo, int(hi)))
+                out.append((tid, lo, int(hi)))
         return out
 
     def _read_segment(self, tid: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
@@ -340,16 +342,17 @@ class SQLStore:
     def latest_snapshot(self, thread_id: str) -> tuple[int, bytes] | None:
         """The newest snapshot visible in the thread: its own, else an ancestor's taken
         within the shared prefix (a fork resumes from its parent's snapshot)."""
+        best: tuple[int, bytes] | None = None
         with self._lock, self._guard():
-            for tid, lo, hi in reversed(self._segments(thread_id, 0, None)):
+            for tid, _lo, hi in self._chain(thread_id):
                 row = self._x(
-                    "SELECT seq, blob FROM snapshots WHERE thread_id = ? AND seq BETWEEN ? AND ? "
+                    "SELECT seq, blob FROM snapshots WHERE thread_id = ? AND seq <= ? "
                     "ORDER BY seq DESC LIMIT 1",
-                    (tid, lo, hi),
+                    (tid, hi),
                 ).fetchone()
-                if row is not None:
-                    return int(row[0]), bytes(row[1])
-        return None
+                if row is not None and (best is None or int(row[0]) >= best[0]):
+                    best = int(row[0]), bytes(row[1])
+        return best
 
     # --- leases --------------------------------------------------------------------
 
