@@ -1,0 +1,84 @@
+"""Running the `rg` binary shipped by the `ripgrep` PyPI package, with capped output."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from harness.tools.base import ToolError
+
+# Shared by Glob and Grep: hidden files count (.github/…), .gitignore counts even outside
+# a git repository, and the repository's own internals never do.
+COMMON_ARGS = ("--hidden", "--no-require-git", "--no-messages", "--glob", "!.git")
+
+
+@cache
+def find_rg() -> str:
+    """Path of the rg binary: next to this Python (venv bin), then PATH, then the package."""
+    names = ("rg.exe", "rg") if os.name == "nt" else ("rg",)
+    for folder in (Path(sys.executable).parent, Path(sys.prefix) / "bin"):
+        for name in names:
+            candidate = folder / name
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+    found = shutil.which("rg")
+    if found:
+        return found
+    try:  # the ripgrep wheel installs rg as a script; find it from the distribution
+        from importlib.metadata import files
+
+        for entry in files("ripgrep") or ():
+            if entry.name in names:
+                return str(entry.locate())
+    except Exception:
+        pass
+    raise ToolError(
+        "ripgrep (rg) was not found; install harness's dependencies "
+        "(`pip install 'ripgrep>=14.1,<15'`) or put rg on PATH"
+    )
+
+
+@dataclass(slots=True)
+class RgResult:
+    lines: list[str]  # the first `keep` lines of stdout
+    total: int  # all stdout lines, kept or not
+    exit_code: int
+    stderr: str
+
+
+async def run_rg(args: list[str], cwd: Path, keep: int) -> RgResult:
+    """Run rg; keep the first `keep` output lines and count the rest without storing them."""
+    proc = await asyncio.create_subprocess_exec(
+        find_rg(), *args, cwd=str(cwd),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    stderr_task = asyncio.ensure_future(proc.stderr.read(64 * 1024))
+    kept: list[bytes] = []
+    total = 0
+    buf = b""
+    last = b"\n"
+    while True:
+        chunk = await proc.stdout.read(1 << 18)
+        if not chunk:
+            break
+        total += chunk.count(b"\n")
+        last = chunk[-1:]
+        if len(kept) < keep:
+            pieces = (buf + chunk).split(b"\n")
+            buf = pieces.pop()
+            kept.extend(pieces[: keep - len(kept)])
+    if last != b"\n":  # a final line without a newline
+        total += 1
+        if buf and len(kept) < keep:
+            kept.append(buf)
+    code = await proc.wait()
+    err = (await stderr_task).decode("utf-8", "replace").strip()
+    return RgResult([b.decode("utf-8", "replace") for b in kept], total, code, err)
