@@ -1,0 +1,70 @@
+"""Start-up helpers: import the SDK in the background, and pick the ModelClient to use.
+
+`import anthropic` costs about a second; starting it in a daemon thread at the top of the
+CLI lets config, store and tools load meanwhile. Nothing heavy is imported here.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.config.schema import Settings
+    from harness.model.types import ModelClient
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_error: BaseException | None = None
+
+
+def _import_sdk() -> None:
+    global _error
+    try:
+        import anthropic
+        import anthropic.types  # noqa: F401
+    except BaseException as exc:  # surfaced by wait_for_sdk() in the caller's thread
+        _error = exc
+
+
+def start_background_import() -> None:
+    """Begin importing `anthropic` in a daemon thread; calling it again does nothing."""
+    global _thread
+    with _lock:
+        if _thread is not None or "anthropic.types" in sys.modules:
+            return
+        _thread = threading.Thread(target=_import_sdk, name="harness-import-anthropic", daemon=True)
+        _thread.start()
+
+
+def wait_for_sdk() -> Any:
+    """Block until the SDK is importable and return the `anthropic` module."""
+    with _lock:
+        thread = _thread
+    if thread is not None:
+        thread.join()
+    if _error is not None and "anthropic" not in sys.modules:
+        raise _error
+    import anthropic
+
+    return anthropic
+
+
+def sdk_ready() -> bool:
+    """True when `anthropic` is fully imported (no wait needed)."""
+    with _lock:
+        thread = _thread
+    return (thread is None or not thread.is_alive()) and "anthropic.types" in sys.modules
+
+
+def make_client(settings: Settings, demo: bool = False) -> ModelClient:
+    """The ModelClient for a run: the built-in scripted demo, or Anthropic's API."""
+    if demo:
+        from harness.model.scripted import ScriptedModelClient, demo_script
+
+        return ScriptedModelClient(demo_script(), pace=0.02)
+    from harness.model.anthropic_client import AnthropicClient
+
+    start_background_import()
+    return AnthropicClient(settings.model)
