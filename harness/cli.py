@@ -73,6 +73,7 @@ def _add_run_flags(p: argparse.ArgumentParser, *, with_prompt: bool) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="harness",
+        allow_abbrev=False,  # else `sessions list --all` is "ambiguous" with --allowed-tools
         description="A terminal coding agent: the model works in your repository through tools; "
         "writes, commands and pushes ask you first; every step is saved and resumable.",
         epilog=EPILOG,
