@@ -1,0 +1,102 @@
+"""`harness --inline`: open the agent session for this project and drive it from the inline
+prompt. Called by `harness/commands/run.py`; returns the process exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from harness.exitcodes import FAILURE, USAGE
+
+
+def flags_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Dotted config overrides for the flags a person can pass to `harness --inline`."""
+    flags: dict[str, Any] = {}
+    pairs = (
+        ("permission_mode", "permissions.mode"),
+        ("model", "model.name"),
+        ("max_turns", "agent.max_turns"),
+        ("max_budget_usd", "agent.max_cost_usd"),
+    )
+    for attr, key in pairs:
+        value = getattr(args, attr, None)
+        if value is not None:
+            flags[key] = value
+    if getattr(args, "allow_bypass", False):
+        flags["permissions.allow_bypass"] = True
+    if getattr(args, "allowed_tools", None):
+        flags["permissions.allow"] = list(args.allowed_tools)
+    if getattr(args, "disallowed_tools", None):
+        flags["permissions.deny"] = list(args.disallowed_tools)
+    if getattr(args, "vi", False):
+        flags["ui.vi_mode"] = True
+    return flags
+
+
+def _write(text: str) -> None:
+    # Looked up at each call: inside patch_stdout, sys.stdout is the proxy that prints
+    # above the prompt.
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> int:
+    from harness.agent.session import SessionOptions, open_session
+    from harness.config.loader import ConfigError, find_project_root
+    from harness.store.base import StoreError
+    from harness.ui.inline.app import InlineApp
+    from harness.ui.inline.approver import InlineApprover
+    from harness.ui.inline.render import color_enabled
+    from harness.ui.inline.transcript import Transcript
+
+    start = Path(args.cwd).expanduser() if getattr(args, "cwd", None) else None
+    if start is not None and not start.is_dir():
+        print(f"harness: --cwd {args.cwd}: no such folder", file=sys.stderr)
+        return USAGE
+    root = find_project_root(start)
+    transcript = Transcript(
+        write or _write,
+        color=color_enabled(sys.stdout),
+        width=shutil.get_terminal_size((100, 24)).columns,
+    )
+    approver = InlineApprover(transcript, vi_mode=bool(getattr(args, "vi", False)))
+    opts = SessionOptions(
+        project_root=root,
+        front_end="inline",
+        resume=getattr(args, "resume", None),
+        fork=getattr(args, "fork", None),
+        flags=flags_from_args(args),
+        store_url=getattr(args, "store", None),
+        demo=bool(getattr(args, "demo", False)),
+    )
+    try:
+        session = await open_session(opts, approver=approver, sink=transcript)
+    except ConfigError as exc:
+        print(f"harness: config error: {exc}", file=sys.stderr)
+        return USAGE
+    except StoreError as exc:
+        print(f"harness: {exc}", file=sys.stderr)
+        return FAILURE
+    try:
+        vi_mode = bool(getattr(args, "vi", False)) or session.settings.ui.vi_mode
+        approver.vi_mode = vi_mode
+        transcript.show_thinking = session.settings.ui.show_thinking
+        app = InlineApp(session, transcript, approver, vi_mode=vi_mode)
+        return await app.run()
+    finally:
+        await session.close()
+
+
+def run_inline(args: argparse.Namespace) -> int:
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        print(
+            "harness: --inline needs a terminal on stdin and stdout; "
+            "for scripts use `harness -p TASK` (headless)",
+            file=sys.stderr,
+        )
+        return USAGE
+    return asyncio.run(run_inline_async(args))

@@ -1,0 +1,232 @@
+"""Turns the agent's event stream into lines in the scrollback: streamed assistant text,
+one line per tool call with a result summary, highlighted diffs, todos, errors.
+
+It is the inline front-end's `sink`; it holds only what it needs to lay out lines (the
+stream in progress, the tool names by call id), never agent state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from harness.store.events import Event
+from harness.ui.inline.render import (
+    MarkdownStream,
+    Palette,
+    highlight_diff,
+    render_markdown,
+    truncate,
+)
+
+Write = Callable[[str], None]
+
+# The input field that best names what a tool call does, per tool.
+_KEY_FIELD = {
+    "Bash": "command", "Read": "file_path", "Write": "file_path", "Edit": "file_path",
+    "MultiEdit": "file_path", "Glob": "pattern", "Grep": "pattern", "LS": "path",
+    "AskUser": "question", "Task": "agent", "GitCommit": "message", "GitPush": "branch",
+}
+_TODO_MARK = {"completed": "☑", "in_progress": "◐", "pending": "☐"}
+
+
+def describe_call(tool: str, tool_input: dict[str, Any], width: int = 90) -> str:
+    """`Bash(ls -la)`, `Edit(src/app.py)`, `TodoWrite(3 items)`: one short line."""
+    if tool == "TodoWrite":
+        arg = f"{len(tool_input.get('todos') or [])} items"
+    elif tool == "Task":
+        arg = f"{tool_input.get('agent', '')}: {tool_input.get('handoff', '')}"
+    elif _KEY_FIELD.get(tool) in tool_input:
+        arg = str(tool_input[_KEY_FIELD[tool]])
+    elif not tool_input:
+        arg = ""
+    else:
+        arg = json.dumps(tool_input, ensure_ascii=False, separators=(",", ":"))
+    return f"{tool}({truncate(arg, max(10, width - len(tool) - 2))})"
+
+
+def summarize_result(tool: str, content: str, metadata: dict[str, Any], is_error: bool) -> str:
+    lines = content.splitlines()
+    first = truncate(lines[0], 100) if lines else ""
+    if is_error:
+        return f"error: {first}" if first else "error"
+    diff = metadata.get("diff")
+    if diff:
+        lines_ = diff.splitlines()
+        added = sum(1 for ln in lines_ if ln.startswith("+") and not ln.startswith("+++"))
+        removed = sum(1 for ln in lines_ if ln.startswith("-") and not ln.startswith("---"))
+        return f"+{added} −{removed} lines"
+    if "exit_code" in metadata:
+        return f"exit {metadata['exit_code']} · {len(lines)} lines of output"
+    if tool in ("Read", "Grep", "Glob", "LS"):
+        return f"{len(lines)} lines"
+    if len(lines) > 1:
+        return f"{first} (+{len(lines) - 1} lines)"
+    return first or "done"
+
+
+class Transcript:
+    """The event sink. `write` receives finished text (lines ending in newline)."""
+
+    def __init__(
+        self, write: Write, *, color: bool, width: int = 100, show_thinking: bool = False
+    ) -> None:
+        self.write = write
+        self.color = color
+        self.width = width
+        self.show_thinking = show_thinking
+        self.p = Palette(color)
+        self._md: MarkdownStream | None = None
+        self._thinking_shown = False
+        self._tools: dict[str, str] = {}
+        self.replaying = False
+        self.results_seen = 0  # lets the app tell whether a run's outcome was already shown
+
+    # --- the sink ---------------------------------------------------------------------
+
+    def __call__(self, event: Event, seq: int = 0) -> None:
+        handler = getattr(self, f"_on_{event.type}", None)
+        if handler is not None:
+            handler(event)
+
+    def replay(self, history: list[tuple[int, Event]]) -> None:
+        """Render a stored thread (on open, resume, switch) as the live view would have."""
+        self.replaying = True
+        try:
+            for seq, event in history:
+                self(event, seq)
+        finally:
+            self.replaying = False
+            self.end_stream()
+
+    def end_stream(self) -> None:
+        if self._md is not None:
+            self._md.finish()
+            self._md = None
+        self._thinking_shown = False
+
+    def note(self, text: str, *styles: str) -> None:
+        self.end_stream()
+        self.write(self.p(text, *styles) + "\n")
+
+    # --- handlers ---------------------------------------------------------------------
+
+    def _on_user_message(self, e: Any) -> None:
+        if self.replaying:  # live, the prompt line itself stays in the scrollback
+            self.end_stream()
+            first, *rest = e.text.splitlines() or [""]
+            self.write(self.p("> " + first, "bold") + "\n")
+            for line in rest:
+                self.write(self.p("  " + line, "bold") + "\n")
+
+    def _on_assistant_delta(self, e: Any) -> None:
+        if e.kind == "thinking":
+            if self.show_thinking:
+                self.write(self.p(e.text, "dim", "italic"))
+            elif not self._thinking_shown:
+                self._thinking_shown = True
+                self.write(self.p("✻ thinking…", "dim") + "\n")
+            return
+        if self._md is None:
+            self._md = MarkdownStream(self.write, color=self.color)
+        self._md.feed(e.text)
+
+    def _on_retrying(self, e: Any) -> None:
+        if self._md is not None:
+            self._md.discard()
+            shown = self._md.started
+            self._md = None
+        else:
+            shown = False
+        tail = " (the partial answer above is discarded)" if shown else ""
+        self.note(
+            f"↻ model call failed ({e.reason}); retry {e.attempt} in {e.delay:.0f}s{tail}", "yellow"
+        )
+
+    def _on_assistant_message(self, e: Any) -> None:
+        if self.replaying or self._md is None:
+            # Nothing streamed (replay, or a client that does not stream): print it whole.
+            self._md = None
+            for block in e.content:
+                if block.get("type") == "text" and block.get("text"):
+                    self.write(render_markdown(block["text"], color=self.color))
+        self.end_stream()
+
+    def _on_tool_call(self, e: Any) -> None:
+        self.end_stream()
+        self._tools[e.call_id] = e.tool
+        line = describe_call(e.tool, e.input, self.width - 2)
+        self.write(self.p("● ", "cyan") + self.p(line, "bold") + "\n")
+
+    def _on_permission_decision(self, e: Any) -> None:
+        if e.outcome == "deny" and e.source != "human":
+            self.write(self.p(f"  ⎿ denied ({e.source}): {truncate(e.reason, 100)}", "red") + "\n")
+        elif self.replaying and e.source == "human":
+            what = {"allow": f"approved ({e.scope or 'once'})", "deny": "rejected"}[e.outcome]
+            if e.feedback:
+                what += f": {truncate(e.feedback, 80)}"
+            self.write(self.p(f"  ⎿ {what}", "dim") + "\n")
+
+    def _on_tool_progress(self, e: Any) -> None:
+        self.write(self.p("  │ " + truncate(e.text.rstrip("\n"), self.width - 4), "dim") + "\n")
+
+    def _on_tool_result(self, e: Any) -> None:
+        self.end_stream()
+        summary = summarize_result(e.tool, e.content, e.metadata, e.is_error)
+        if e.outcome_unknown:
+            summary = "outcome unknown (the process stopped while it ran)"
+        secs = f" · {e.duration_ms / 1000:.1f}s" if e.duration_ms >= 1000 else ""
+        style = ("red",) if e.is_error or e.outcome_unknown else ("dim",)
+        self.write(self.p(f"  ⎿ {summary}{secs}", *style) + "\n")
+        diff = e.metadata.get("diff")
+        if diff and not e.is_error:
+            self.write(_indent(highlight_diff(diff.rstrip("\n"), color=self.color)) + "\n")
+        todos = e.metadata.get("todos")
+        if todos:
+            self.write(render_todos(todos, self.p))
+
+    def _on_compaction(self, e: Any) -> None:
+        self.note(f"≡ compacted: a summary replaces {e.replaced_events} earlier events", "dim")
+
+    def _on_mode_changed(self, e: Any) -> None:
+        self.note(f"mode: {e.mode}", "magenta")
+
+    def _on_error(self, e: Any) -> None:
+        self.note(f"✗ {e.kind} error: {e.message}", "red")
+
+    def _on_interrupted(self, e: Any) -> None:
+        self.note(f"⏹ interrupted ({e.reason}); the thread is saved", "yellow")
+
+    def _on_subagent_started(self, e: Any) -> None:
+        self.note(f"↳ subagent {e.agent} started ({e.child_thread_id})", "blue")
+
+    def _on_subagent_finished(self, e: Any) -> None:
+        self.note(f"↳ subagent {e.agent} {e.status} · ${e.cost_usd:.4f}", "blue")
+
+    def _on_result(self, e: Any) -> None:
+        self.end_stream()
+        if self.replaying:
+            return
+        self.results_seen += 1
+        if e.status == "limit":
+            self.note(f"■ stopped: a limit was reached. {e.result}".rstrip(), "yellow")
+        elif e.status == "failed":
+            self.note(f"■ failed: {e.result}".rstrip(": "), "red")
+        elif e.status == "awaiting_approval":
+            self.note("■ waiting for your decision (saved)", "yellow")
+
+
+def render_todos(todos: list[dict[str, Any]], p: Palette) -> str:
+    out = []
+    for item in todos:
+        status = item.get("status", "pending")
+        text = item.get("activeForm") if status == "in_progress" else None
+        text = text or item.get("content", "")
+        style = ("dim",) if status == "completed" else ("bold",) if status == "in_progress" else ()
+        out.append(f"    {_TODO_MARK.get(status, '☐')} " + p(text, *style) + "\n")
+    return "".join(out)
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.split("\n"))
