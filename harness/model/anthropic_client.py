@@ -224,9 +224,9 @@ class AnthropicClient:
                 status = {"rate_limit": 429, "overloaded": 529}.get(kind, 500)
             return Failure(kind, status, detail, _retry_after(exc.response.headers))
         if isinstance(exc, self._transport_errors):
-            if "Timeout" in type(exc).__name__:
-                return Failure("timeout", None, _describe(exc))
-            return Failure("connection", None, _describe(exc))
+            # The SDK wraps errors before the response; raw ones escape only mid-stream.
+            kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
+            return Failure(kind, None, f"the stream was cut mid-message ({_describe(exc)})")
         return None
 
 
