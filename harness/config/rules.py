@@ -17,6 +17,10 @@ KNOWN_TOOLS: tuple[str, ...] = (
 # Tools whose specifier is a path glob, and tools whose specifier is a command pattern.
 PATH_TOOLS = frozenset({"Read", "Write", "Edit", "MultiEdit", "Glob", "Grep", "LS"})
 COMMAND_TOOLS = frozenset({"Bash"})
+# Tools whose calls carry nothing a specifier could name: `GitStatus(x)` could never match.
+NO_SPECIFIER_TOOLS = frozenset(
+    {"GitStatus", "GitDiff", "GitLog", "GitCommit", "TodoWrite", "AskUser"}
+)
 
 _RULE = re.compile(r"^(?P<tool>[A-Za-z][A-Za-z0-9_]*)(?:\((?P<spec>.*)\))?$", re.DOTALL)
 
@@ -59,6 +63,13 @@ def parse_rule(text: str) -> Rule:
         spec = spec.strip()
         if not spec:
             raise RuleSyntaxError(f"rule {text!r} has an empty specifier; drop the () to match every call")
+        if tool in NO_SPECIFIER_TOOLS:
+            raise RuleSyntaxError(
+                f"rule {text!r} can never match: {tool} calls have nothing a specifier could "
+                f"name; write plain `{tool}`"
+            )
+        if tool in PATH_TOOLS and spec.startswith("!"):
+            raise RuleSyntaxError(f"rule {text!r}: a negated path ('!') can never match a call")
         if tool in COMMAND_TOOLS and spec.endswith(":*") and not spec[:-2].strip():
             raise RuleSyntaxError(f"rule {text!r} has an empty command prefix before ':*'")
         if tool in COMMAND_TOOLS and ":*" in spec[:-2]:

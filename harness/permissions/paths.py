@@ -1,0 +1,140 @@
+"""Path policy: resolve what a path really names, then judge containment, git internals,
+the harness's own config files and likely secrets. Only filesystem metadata is read."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+_MAX_LINKS = 40  # the kernel's own limit on symlinks followed in one lookup
+
+SECRET_NAMES = frozenset({
+    "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk",
+    ".netrc", "_netrc", ".pgpass", ".git-credentials", "credentials", "credentials.json",
+    ".npmrc", ".pypirc", "secrets.yml", "secrets.yaml", "secrets.json", "secrets.toml",
+    "service-account.json", ".htpasswd", "master.key",
+})
+SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kdbx")
+SECRET_FOLDERS = frozenset({".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", "gcloud"})
+HARNESS_CONFIG_NAMES = frozenset({"config.toml", "config.local.toml"})
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPath:
+    raw: str
+    lexical: Path  # absolute, `~` expanded, not yet following links
+    real: Path  # every symlink followed, `..` applied after each link like the kernel does
+    problem: str | None = None  # "dangling symlink" / "symlink loop"
+
+
+def expand(raw: str, base: Path, home: Path) -> Path:
+    if raw == "~" or raw.startswith("~/"):
+        return home / raw[2:]
+    p = Path(raw)
+    return p if p.is_absolute() else base / p
+
+
+def _follow(path: Path) -> tuple[Path, str | None]:
+    todo = list(PurePosixPath(path).parts[1:])
+    current = Path("/")
+    links = 0
+    missing = False
+    while todo:
+        part = todo.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        nxt = current / part
+        if not missing and os.path.islink(nxt):
+            links += 1
+            if links > _MAX_LINKS:
+                return nxt.joinpath(*todo), "symlink loop"
+            target = os.readlink(nxt)
+            if target.startswith("/"):
+                current = Path("/")
+            todo = list(PurePosixPath(target).parts) + todo
+            if target.startswith("/"):
+                todo = todo[1:]
+            continue
+        if not missing and not os.path.lexists(nxt):
+            missing = True
+        current = nxt
+    return current, None
+
+
+def resolve(raw: str, base: Path, home: Path) -> ResolvedPath:
+    lexical = expand(raw, base, home)
+    real, problem = _follow(lexical)
+    if problem is None:
+        # A link whose target does not exist (or a loop) anywhere along the way: asks.
+        probe = Path("/")
+        for part in PurePosixPath(lexical).parts[1:]:
+            probe = probe / part
+            if os.path.islink(probe) and not os.path.exists(probe):
+                problem = "dangling symlink or symlink loop"
+                break
+    return ResolvedPath(raw, lexical, real, problem)
+
+
+def real_root(root: Path) -> Path:
+    return Path(os.path.realpath(root))
+
+
+def inside(path: Path, roots: tuple[Path, ...] | list[Path]) -> bool:
+    return any(path == r or path.is_relative_to(r) for r in roots)
+
+
+def _relative_parts(path: Path, roots: list[Path]) -> tuple[str, ...]:
+    for r in roots:
+        if path.is_relative_to(r):
+            return path.relative_to(r).parts
+    return path.parts
+
+
+def touches_git_internals(rp: ResolvedPath, roots: list[Path]) -> bool:
+    """A `.git` component (any letter case) in the path as written or as resolved."""
+    for p in (_normalize(rp.lexical), rp.real):
+        if any(part.lower() == ".git" for part in _relative_parts(p, roots)):
+            return True
+    return False
+
+
+def _normalize(p: Path) -> Path:
+    return Path(os.path.normpath(p))
+
+
+def is_harness_config(rp: ResolvedPath, home: Path, user_config: Path | None = None) -> bool:
+    targets = {home / ".config" / "harness" / "config.toml"}
+    if user_config is not None:
+        targets.add(user_config)
+    for p in (_normalize(rp.lexical), rp.real):
+        if p in targets or any(str(p).lower() == str(t).lower() for t in targets):
+            return True
+        if p.name.lower() in HARNESS_CONFIG_NAMES and p.parent.name.lower() == ".harness":
+            return True
+    return False
+
+
+def is_secret_path(p: Path | PurePosixPath) -> bool:
+    name = p.name.lower()
+    if name.startswith(".env"):
+        return True
+    if name in SECRET_NAMES or name.endswith(SECRET_SUFFIXES):
+        return True
+    return any(part.lower() in SECRET_FOLDERS for part in p.parts[:-1])
+
+
+def is_secret(rp: ResolvedPath) -> bool:
+    return is_secret_path(rp.lexical) or is_secret_path(rp.real)
+
+
+def user_config_file() -> Path | None:
+    try:
+        from harness.config.home import user_config_path
+
+        return user_config_path()
+    except Exception:  # pragma: no cover - config home unavailable: fall back to ~/.config
+        return None
