@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from harness.config.loader import ConfigError
+
 ContextMode = Literal["none", "summary", "full"]
 READ_ONLY_TOOLS: tuple[str, ...] = ("Read", "Glob", "Grep", "LS", "GitStatus", "GitDiff", "GitLog")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
@@ -22,13 +24,13 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _MODEL_INHERIT = frozenset({"", "inherit"})
 
 
-class AgentDefinitionError(Exception):
-    """A definition file that cannot be used: names the file, the field and what is allowed."""
+class AgentDefinitionError(ConfigError):
+    """A definition file that cannot be used: names the file, the field and what is allowed.
+    A ConfigError, so front-ends report it like any broken config (exit 2, no traceback)."""
 
     def __init__(self, source: str, message: str, field: str | None = None) -> None:
-        self.source, self.field, self.message = source, field, message
-        where = f"{source}: {field}: " if field else f"{source}: "
-        super().__init__(where + message)
+        super().__init__(source, message, key=field)
+        self.field = field
 
 
 class AgentDefinition(BaseModel):
