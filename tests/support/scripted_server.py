@@ -178,6 +178,13 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (timeout): nothing to do
 
+    def do_GET(self) -> None:
+        headers = {
+            k.lower(): v for k, v in self.headers.items() if k.lower() not in _SECRET_HEADERS
+        }
+        n = self.server.owner._record(RecordedRequest("GET", self.path, headers, {}, b""))
+        self._send_error(HttpError(404, f"scripted server: no route GET {self.path}"), n)
+
     # --- steps ---------------------------------------------------------------------------
 
     def _play(self, step: Step, body: dict[str, Any], n: int) -> None:

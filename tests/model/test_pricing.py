@@ -1,0 +1,47 @@
+"""Cost per response from the shipped prices."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.config.loader import load_config
+from harness.config.schema import Price
+from harness.model.pricing import cost_usd, is_priced, price_for
+from harness.store.events import Usage
+
+
+@pytest.fixture
+def prices(tmp_path):
+    return load_config(tmp_path).settings.prices  # the shipped config/defaults.toml
+
+
+def test_cost_sums_all_four_token_kinds_at_shipped_sonnet_prices(prices):
+    usage = Usage(
+        input_tokens=1_000_000,
+        output_tokens=100_000,
+        cache_creation_input_tokens=200_000,
+        cache_read_input_tokens=2_000_000,
+    )
+    # 3.00 + 1.50 + 0.75 + 0.60
+    assert cost_usd("claude-sonnet-4-5", usage, prices) == pytest.approx(5.85)
+
+
+def test_dated_model_id_uses_its_family_price(prices):
+    usage = Usage(input_tokens=1000, output_tokens=1000)
+    assert cost_usd("claude-sonnet-4-5-20250929", usage, prices) == pytest.approx(0.018)
+    assert cost_usd("claude-haiku-4-5-20251001", usage, prices) == pytest.approx(0.006)
+
+
+def test_longest_prefix_wins():
+    prices = {
+        "claude-opus-4": Price(input=1, output=1, cache_write=1, cache_read=1),
+        "claude-opus-4-1": Price(input=15, output=75, cache_write=18.75, cache_read=1.5),
+    }
+    assert price_for("claude-opus-4-1-20250805", prices).input == 15
+    assert price_for("claude-opus-4-0", prices).input == 1
+
+
+def test_unknown_model_costs_zero_and_is_flagged(prices):
+    assert cost_usd("gpt-imaginary", Usage(input_tokens=10**6), prices) == 0.0
+    assert not is_priced("gpt-imaginary", prices)
+    assert is_priced("claude-opus-4-5", prices)
