@@ -1,0 +1,314 @@
+"""The TUI application: lays out the widgets, owns the session, routes keys and events.
+
+It holds no agent logic: prompts go to `session.run_prompt`, events come back through the
+sink into the Renderer, and asks are answered by the PermissionDialog via TuiApprover.
+The session is opened in a worker after the first frame, so the prompt is usable at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+
+from harness.ui.tui.conversation import Conversation
+from harness.ui.tui.history import PromptHistory
+from harness.ui.tui.permission_dialog import PermissionDialog
+from harness.ui.tui.prompt_input import CompletionMenu, PromptInput
+from harness.ui.tui.renderer import Renderer, error_text
+from harness.ui.tui.status_line import StatusLine
+from harness.ui.tui.todo_panel import TodoPanel
+
+Sink = Callable[[Any, int], None]
+Connect = Callable[[Any, Sink], Awaitable[Any]]  # (approver, sink) -> AgentSession
+READY_FILE_ENV = "HARNESS_TUI_READY_FILE"  # benchmarks: time of the first usable frame
+DOUBLE_PRESS_SECONDS = 2.0
+
+
+class TuiApprover:
+    """The Approver protocol over the dialog: each ask pushes a PermissionDialog."""
+
+    def __init__(self, app: HarnessApp) -> None:
+        self.app = app
+        self._waiting: set[asyncio.Future[Any]] = set()
+
+    async def answer(self, request: Any) -> Any:
+        if self.app.quitting:
+            return None
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting.add(future)
+
+        def done(answer: Any) -> None:
+            if not future.done():
+                future.set_result(answer)
+
+        self.app.push_screen(PermissionDialog(request), done)
+        try:
+            return await future
+        finally:
+            self._waiting.discard(future)
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self._waiting)
+
+    def release_all(self) -> None:
+        """Quitting: every open ask returns None, so the request stays pending in the log."""
+        for future in list(self._waiting):
+            if not future.done():
+                future.set_result(None)
+
+
+class HarnessApp(App[int]):
+    CSS_PATH = "styles.tcss"
+    TITLE = "harness"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+c", "ctrl_c", "interrupt / quit", priority=True, show=False),
+        Binding("ctrl+q", "quit", "quit", priority=True, show=False),
+        Binding("shift+tab", "cycle_mode", "cycle mode", priority=True, show=False),
+        Binding("escape", "interrupt", "interrupt", show=False),
+        Binding("ctrl+t", "toggle_todos", "todos", show=False),
+    ]
+
+    def __init__(
+        self,
+        connect: Connect,
+        project_root: Path,
+        *,
+        initial_prompt: str | None = None,
+        history: PromptHistory | None = None,
+        list_threads: Callable[[Any], list[Any]] | None = None,
+        now: Callable[[], float] = time.time,
+        theme: str = "auto",
+        load_files: bool = True,
+    ) -> None:
+        super().__init__()
+        self.connect = connect
+        self.project_root = project_root
+        self.history = history or PromptHistory(None)
+        self.list_threads = list_threads
+        self.now = now
+        self.session: Any = None
+        self.approver = TuiApprover(self)
+        self.queue: deque[str] = deque(initial_prompt and [initial_prompt] or [])
+        self.quitting = False
+        self.running = False
+        self.exit_code = 0
+        self._theme_setting = theme
+        self._load_files = load_files
+        self._last_ctrl_c = 0.0
+        self._runner: Any = None
+        self._apply_theme(theme)
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        self.conversation = Conversation(id="conversation")
+        self.renderer = Renderer(self.conversation)
+        self.todo_panel = TodoPanel(id="todos")
+        self.menu = CompletionMenu(id="completion")
+        self.prompt = PromptInput(self.history, id="prompt")
+        self.prompt.menu = self.menu
+        self.status = StatusLine(id="status")
+        yield self.conversation
+        yield self.todo_panel
+        yield self.menu
+        yield self.prompt
+        yield self.status
+
+    def on_mount(self) -> None:
+        self.prompt.focus()
+        self.menu.display = False
+        self.todo_panel.display = False
+        self.status.show(None, "starting the session…")
+        self.prompt.placeholder = "Ask anything · Enter sends · Shift+Enter newline · /help"
+        self.call_after_refresh(self._first_frame)
+        self.run_worker(self._open_session(), group="session", exclusive=True)
+        if self._load_files:
+            self.run_worker(self._load_project_files, thread=True, group="files")
+
+    def _first_frame(self) -> None:
+        marker = os.environ.get(READY_FILE_ENV)
+        if marker:
+            Path(marker).write_text(f"{time.time():.6f}\n")
+
+    def _apply_theme(self, setting: str) -> None:
+        if setting == "auto":
+            # COLORFGBG="15;0" is set by many terminals; a light background is 7 or 15.
+            bg = os.environ.get("COLORFGBG", "").split(";")[-1]
+            setting = "light" if bg in ("7", "15") else "dark"
+        self.theme = "textual-light" if setting == "light" else "textual-dark"
+
+    def _load_project_files(self) -> None:
+        from harness.ui.tui.completion import project_files
+
+        self.history.load()
+        files = project_files(self.project_root)
+        self.call_from_thread(setattr, self.prompt, "files", files)
+
+    # --- session ----------------------------------------------------------------------
+
+    async def _open_session(self) -> None:
+        try:
+            session = await self.connect(self.approver, self.session_sink)
+        except Exception as exc:  # config, lease, store: shown in the UI, never a traceback
+            self.renderer.notice(f"could not start the session: {error_text(str(exc))}", "error")
+            self.status.show(None, "no session — fix the problem above and restart (Ctrl+C ×2)")
+            self.exit_code = 2
+            return
+        self.session = session
+        self.project_root = Path(getattr(session, "project_root", self.project_root))
+        ui = getattr(getattr(session, "settings", None), "ui", None)
+        if ui is not None:
+            if self._theme_setting == "auto" and ui.theme != "auto":
+                self._apply_theme(ui.theme)
+            self.conversation.show_thinking = bool(ui.show_thinking)
+        self.show_history()
+        if session.pending is not None:
+            self._start_runner(resume_pending=True)
+        elif self.queue:
+            self._start_runner()
+        else:
+            self.refresh_status()
+
+    def show_history(self) -> None:
+        self.conversation.clear_entries()
+        self.renderer.reset()
+        self.renderer.replay(list(self.session.history()))
+        self.todo_panel.set_todos(self.session.todos)
+        self.refresh_status()
+
+    def session_sink(self, event: Any, seq: int) -> None:
+        """The session's sink: called on the loop for every event, stored or stream-only."""
+        if self.session is None:
+            return  # before open_session returns: history() will show what was stored
+        self.renderer.handle(event, seq)
+        if event.type == "assistant_delta":
+            return
+        if self.renderer.todos is not None:
+            self.todo_panel.set_todos(self.renderer.todos)
+            self.renderer.todos = None
+        self.refresh_status()
+
+    def refresh_status(self, state: str | None = None) -> None:
+        if state is None:
+            if self.approver.waiting:
+                state = "waiting for you"
+            elif self.running:
+                state = "working… Esc interrupts"
+            else:
+                state = "ready" + (f" · {len(self.queue)} queued" if self.queue else "")
+        self.status.show(self.session, state)
+
+    # --- prompts ----------------------------------------------------------------------
+
+    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        text = message.text.strip()
+        if text.startswith("/") and "\n" not in text:
+            from harness.ui.tui.commands import run_command
+
+            await run_command(self, text)
+            return
+        self.queue.append(message.text)
+        if self.session is None:
+            self.renderer.notice("queued — it will be sent as soon as the session is ready")
+            self.refresh_status("starting the session…")
+        elif self.running:
+            self.renderer.notice("queued — it will be sent when the current turn ends")
+            self.refresh_status()
+        else:
+            self._start_runner()
+
+    def _start_runner(self, resume_pending: bool = False) -> None:
+        self.running = True
+        self.refresh_status()
+        self._runner = self.run_worker(self._run(resume_pending), group="run", exclusive=True)
+
+    async def _run(self, resume_pending: bool) -> None:
+        try:
+            if resume_pending:
+                await self._one(self.session.continue_pending())
+            while self.queue and not self.quitting:
+                await self._one(self.session.run_prompt(self.queue.popleft()))
+        finally:
+            self.running = False
+            if not self.quitting:
+                self.refresh_status()
+
+    async def _one(self, run: Awaitable[Any]) -> None:
+        errors_before = self.renderer.errors_shown
+        try:
+            result = await run
+        except Exception as exc:  # a bug or an unexpected failure below: say it, keep the UI
+            self.renderer.notice(f"the run failed: {error_text(str(exc))}", "error")
+            return
+        if result.status == "failed" and self.renderer.errors_shown == errors_before:
+            self.renderer.notice(error_text(result.error or result.result or "the run failed"),
+                                 "error")
+
+    # --- keys -------------------------------------------------------------------------
+
+    def action_interrupt(self) -> None:
+        if isinstance(self.screen, ModalScreen):
+            return
+        if self.running and self.session is not None:
+            self.session.cancel()
+            dropped = list(self.queue)
+            self.queue.clear()
+            if dropped and not self.prompt.text:
+                self.prompt.load_text("\n".join(dropped))
+            self.refresh_status("interrupting…")
+
+    async def action_ctrl_c(self) -> None:
+        now = time.monotonic()
+        if now - self._last_ctrl_c <= DOUBLE_PRESS_SECONDS:
+            await self.action_quit()
+            return
+        self._last_ctrl_c = now
+        if self.running and not self.approver.waiting:
+            self.action_interrupt()
+        self.notify("Press Ctrl+C again to quit (the thread is saved).", timeout=2)
+
+    def action_cycle_mode(self) -> None:
+        if isinstance(self.screen, ModalScreen):
+            self.screen.focus_previous()
+            return
+        if self.session is None:
+            self.notify("the session is still starting", timeout=2)
+            return
+        self.session.cycle_mode()
+        self.refresh_status()
+
+    def action_toggle_todos(self) -> None:
+        if self.todo_panel.todos:
+            self.todo_panel.display = not self.todo_panel.display
+
+    async def action_quit(self) -> None:
+        if self.quitting:
+            return
+        self.quitting = True
+        self.status.show(self.session, "saving and quitting…")
+        self.approver.release_all()
+        session = self.session
+        if session is not None:
+            if self.running and not self.approver.waiting:
+                session.cancel()
+            if self._runner is not None:
+                try:
+                    await asyncio.wait_for(self._runner.wait(), timeout=5)
+                except (TimeoutError, Exception):
+                    session.cancel()
+            try:
+                await session.close()
+            except Exception as exc:  # closing must never keep the user from leaving
+                self.log.error(f"session close failed: {exc}")
+        self.exit(self.exit_code)

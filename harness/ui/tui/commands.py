@@ -1,0 +1,195 @@
+"""Slash commands typed in the prompt; each maps to one session call or one picker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from harness.ui.tui.completion import SLASH_COMMANDS
+from harness.ui.tui.session_picker import StepPicker, ThreadPicker, steps_of
+from harness.ui.tui.status_line import human_tokens
+
+if TYPE_CHECKING:
+    from harness.ui.tui.app import HarnessApp
+
+MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
+
+HELP = """Keys: Enter send · Shift+Enter or Ctrl+J newline · ↑/↓ history · Tab complete \
+/commands and @files · Esc interrupt · Shift+Tab cycle mode · Ctrl+T todos · \
+Ctrl+C twice quit (the thread is saved).
+In a permission dialog: y approve once · s for this session · a always in this project · \
+e edit the input · n reject with feedback.
+Commands:
+""" + "\n".join(f"  {name:<10} {text}" for name, text in SLASH_COMMANDS.items())
+
+
+async def run_command(app: HarnessApp, line: str) -> None:
+    name, _, arg = line.strip().partition(" ")
+    arg = arg.strip()
+    handler = _COMMANDS.get(name)
+    if handler is None:
+        app.renderer.notice(f"unknown command {name}; /help lists them", "warn")
+        return
+    if name not in ("/help", "/quit", "/clear") and app.session is None:
+        app.renderer.notice(f"{name}: the session is still starting; try again in a moment",
+                            "warn")
+        return
+    await handler(app, arg)
+
+
+async def _help(app: HarnessApp, arg: str) -> None:
+    app.renderer.notice(HELP)
+
+
+async def _mode(app: HarnessApp, arg: str) -> None:
+    session = app.session
+    if not arg:
+        app.renderer.notice(f"mode: {session.mode} (Shift+Tab cycles; /mode NAME sets: "
+                            f"{', '.join(MODES)})")
+        return
+    if arg not in MODES:
+        app.renderer.notice(f"unknown mode {arg!r}; use one of {', '.join(MODES)}", "warn")
+        return
+    try:
+        session.set_mode(arg)
+    except Exception as exc:  # e.g. bypass not enabled
+        app.renderer.notice(str(exc), "warn")
+    app.refresh_status()
+
+
+async def _model(app: HarnessApp, arg: str) -> None:
+    session = app.session
+    setter = getattr(session, "set_model", None)
+    if arg and setter is not None:
+        setter(arg)
+        app.refresh_status()
+        app.renderer.notice(f"model → {arg}")
+        return
+    hint = " (start with --model NAME to use another)" if arg or setter is None else ""
+    app.renderer.notice(f"model: {session.model_name}{hint}")
+
+
+async def _cost(app: HarnessApp, arg: str) -> None:
+    s = app.session
+    u = s.usage
+    app.renderer.notice(
+        f"this thread: {human_tokens(u.input_tokens)} in · {human_tokens(u.output_tokens)} out · "
+        f"{human_tokens(u.cache_read_input_tokens)} cache read · "
+        f"{human_tokens(u.cache_creation_input_tokens)} cache write · "
+        f"${s.cost_usd:.4f} · {s.num_turns} turns · context "
+        f"{human_tokens(s.context_tokens)}/{human_tokens(s.context_window)}"
+    )
+
+
+async def _clear(app: HarnessApp, arg: str) -> None:
+    app.conversation.clear_entries()
+    app.renderer.reset()
+    app.renderer.notice("screen cleared; the thread and its context are kept "
+                        "(/compact frees context)")
+
+
+async def _compact(app: HarnessApp, arg: str) -> None:
+    if _busy(app, "/compact"):
+        return
+    app.refresh_status("compacting…")
+    try:
+        await app.session.compact()
+    except Exception as exc:
+        app.renderer.notice(f"/compact failed: {exc}", "error")
+    app.refresh_status()
+
+
+def _busy(app: HarnessApp, name: str) -> bool:
+    if app.running:
+        app.renderer.notice(f"{name}: a turn is running; wait for it or press Esc first", "warn")
+        return True
+    return False
+
+
+def _threads(app: HarnessApp) -> list[Any]:
+    if app.list_threads is not None:
+        return list(app.list_threads(app.session))
+    store = getattr(app.session, "store", None)
+    if store is None:
+        from harness.store.open import open_store
+
+        store = open_store(app.session.settings.sessions.store or None)
+    return list(store.list_threads(project=str(app.session.project_root)))
+
+
+async def _resume(app: HarnessApp, arg: str) -> None:
+    if _busy(app, "/resume"):
+        return
+    try:
+        threads = _threads(app)
+    except Exception as exc:
+        app.renderer.notice(f"could not list threads: {exc}", "error")
+        return
+    picker = ThreadPicker(threads, app.now(), current=app.session.thread_id)
+
+    async def chosen(thread_id: str | None) -> None:
+        if not thread_id or thread_id == app.session.thread_id:
+            return
+        try:
+            await app.session.switch_to(thread_id)
+        except Exception as exc:  # e.g. the lease is held by another process
+            app.renderer.notice(f"could not open {thread_id}: {exc}", "error")
+            return
+        app.show_history()
+        app.renderer.notice(f"resumed thread {thread_id}")
+        if app.session.pending is not None:
+            app._start_runner(resume_pending=True)
+
+    app.push_screen(picker, chosen)
+
+
+async def _pick_step(app: HarnessApp, title: str, then: Any) -> None:
+    steps = steps_of(list(app.session.history()))
+    app.push_screen(StepPicker(steps, title), then)
+
+
+async def _fork(app: HarnessApp, arg: str) -> None:
+    if _busy(app, "/fork"):
+        return
+    old = app.session.thread_id
+
+    async def chosen(seq: int | None) -> None:
+        if seq is None:
+            return
+        try:
+            new = await app.session.fork(seq)
+        except Exception as exc:
+            app.renderer.notice(f"/fork failed: {exc}", "error")
+            return
+        app.show_history()
+        app.renderer.notice(f"forked {old}@{seq} → new thread {new}; continue from here")
+
+    await _pick_step(app, "Fork from which step? (a new thread continues from it)", chosen)
+
+
+async def _rewind(app: HarnessApp, arg: str) -> None:
+    if _busy(app, "/rewind"):
+        return
+
+    async def chosen(seq: int | None) -> None:
+        if seq is None:
+            return
+        try:
+            files = await app.session.rewind(seq)
+        except Exception as exc:
+            app.renderer.notice(f"/rewind failed: {exc}", "error")
+            return
+        listed = ", ".join(files[:8]) + (" …" if len(files) > 8 else "")
+        app.renderer.notice(f"files restored to step {seq}: {listed or 'nothing to restore'}")
+
+    await _pick_step(app, "Rewind files to which step?", chosen)
+
+
+async def _quit(app: HarnessApp, arg: str) -> None:
+    await app.action_quit()
+
+
+_COMMANDS = {
+    "/help": _help, "/mode": _mode, "/model": _model, "/resume": _resume, "/fork": _fork,
+    "/sessions": _resume, "/compact": _compact, "/cost": _cost, "/clear": _clear,
+    "/rewind": _rewind, "/quit": _quit,
+}

@@ -1,0 +1,78 @@
+"""`harness` on a terminal: build the session options from the flags and run the TUI.
+
+Only what the first frame needs is imported here; the agent session (and with it the
+SDK) is imported and opened in a worker once the screen is up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+from pathlib import Path
+from typing import Any
+
+
+def project_root(start: Path) -> Path:
+    """Same rule as config.loader.find_project_root, without importing the loader (its
+    pydantic schema costs ~120 ms before the first frame)."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists() or (folder / ".harness").is_dir():
+            return folder
+    return here
+
+
+def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Command-line flags as dotted config overrides (the `flags` layer)."""
+    flags: dict[str, Any] = {}
+    pairs = (("permission_mode", "permissions.mode"), ("model", "model.name"),
+             ("max_turns", "agent.max_turns"), ("max_budget_usd", "agent.max_cost_usd"))
+    for attr, key in pairs:
+        value = getattr(args, attr, None)
+        if value is not None:
+            flags[key] = value
+    if getattr(args, "allow_bypass", False):
+        flags["permissions.allow_bypass"] = True
+    if getattr(args, "allowed_tools", None):
+        flags["permissions.allow"] = list(args.allowed_tools)
+    if getattr(args, "disallowed_tools", None):
+        flags["permissions.deny"] = list(args.disallowed_tools)
+    return flags
+
+
+def make_connect(args: argparse.Namespace, root: Path) -> Any:
+    async def connect(approver: Any, sink: Any) -> Any:
+        # Imported off the event loop: the module pulls in the agent and the SDK.
+        module = await asyncio.to_thread(importlib.import_module, "harness.agent.session")
+        options = module.SessionOptions(
+            project_root=root,
+            front_end="demo" if getattr(args, "demo", False) else "tui",
+            resume=getattr(args, "resume", None),
+            fork=getattr(args, "fork", None),
+            flags=flag_overrides(args),
+            store_url=getattr(args, "store", None),
+            demo=bool(getattr(args, "demo", False)),
+        )
+        return await module.open_session(options, approver=approver, sink=sink)
+
+    return connect
+
+
+def build_app(args: argparse.Namespace) -> Any:
+    from harness.ui.tui.app import HarnessApp
+    from harness.ui.tui.history import PromptHistory, history_path
+
+    root = project_root(Path(getattr(args, "cwd", None) or Path.cwd()))
+    return HarnessApp(
+        make_connect(args, root),
+        root,
+        initial_prompt=getattr(args, "prompt", None),
+        history=PromptHistory(history_path(root)),
+    )
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    app = build_app(args)
+    code = app.run()
+    return int(code or 0)

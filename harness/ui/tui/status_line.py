@@ -1,0 +1,53 @@
+"""The one-line status bar: mode, model, context use, tokens, cost, thread id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+MODE_STYLE = {
+    "default": "bold",
+    "acceptEdits": "bold green",
+    "plan": "bold cyan",
+    "bypassPermissions": "bold red reverse",
+}
+
+
+def human_tokens(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    if n >= 1000:
+        return f"{n / 1000:.1f}k"
+    return str(n)
+
+
+class StatusLine(Static):
+    """Rendered from a session-like object; `state` says what the agent is doing."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.state = "starting…"
+
+    def show(self, session: Any | None, state: str | None = None) -> None:
+        if state is not None:
+            self.state = state
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if session is None:
+            text.append(f" {self.state}", style="dim")
+            self.update(text)
+            return
+        mode = session.mode
+        text.append(f" {mode} ", style=MODE_STYLE.get(mode, "bold"))
+        text.append(f"· {session.model_name} ")
+        window = max(int(session.context_window or 0), 1)
+        pct = 100 * int(session.context_tokens or 0) / window
+        text.append(f"· ctx {pct:.0f}% ", style="bold yellow" if pct >= 80 else "")
+        usage = session.usage
+        total = int(getattr(usage, "total", 0) or 0)
+        text.append(f"· {human_tokens(total)} tok · ${float(session.cost_usd or 0):.3f} ")
+        text.append(f"· {str(session.thread_id)[:12]} ", style="dim")
+        if self.state:
+            text.append(f"· {self.state}", style="italic")
+        self.update(text)
