@@ -151,6 +151,8 @@ def message_json(reply: Reply, model: str, ids: IdSource) -> dict[str, Any]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API
+    # Small SSE writes with Nagle on meet the client's delayed ACK: ~40 ms stalls per reply.
+    disable_nagle_algorithm = True
     server: _Http
 
     def log_message(self, format: str, *args: Any) -> None:
