@@ -113,7 +113,7 @@ class InlineCompleter(Completer):
         # Next-level entries first, so `@src/` browses one folder at a time.
         prefix = [
             f for f in self.files()
-            if f.startswith(typed) and "/" not in f[len(typed):].rstrip("/")
+            if f.startswith(typed) and f != typed and "/" not in f[len(typed):].rstrip("/")
         ]
         # Then files whose name (not folder) contains what was typed: `@app` finds src/app.py.
         chosen = set(prefix)

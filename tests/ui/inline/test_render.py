@@ -1,0 +1,150 @@
+"""Rendering: colour policy (NO_COLOR, dumb terminals, pipes), streamed Markdown, diffs,
+and the one-line tool calls of the transcript."""
+
+from __future__ import annotations
+
+import io
+
+from harness.store.events import (
+    AssistantDelta,
+    AssistantMessage,
+    ErrorEvent,
+    PermissionDecision,
+    Result,
+    Retrying,
+    ToolCallEvent,
+    ToolResult,
+    UserMessage,
+)
+from harness.ui.inline.render import (
+    MarkdownStream,
+    color_enabled,
+    highlight_diff,
+    render_markdown,
+)
+from harness.ui.inline.transcript import Transcript, describe_call
+
+DIFF = "--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n-x = 1\n+x = 2\n y = 3\n"
+MARKDOWN = "# Plan\n\n- read `app.py`\n- **fix** it\n\n```python\ndef f():\n    return 1\n```\n"
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _session_events():
+    return [
+        UserMessage(text="fix it"),
+        AssistantDelta(text=MARKDOWN[:17]),
+        AssistantDelta(text=MARKDOWN[17:]),
+        AssistantMessage(content=[{"type": "text", "text": MARKDOWN}]),
+        ToolCallEvent(call_id="c1", tool="Edit", input={"file_path": "app.py"}),
+        PermissionDecision(call_id="c1", outcome="allow", source="human", scope="once"),
+        ToolResult(call_id="c1", tool="Edit", content="edited", metadata={"diff": DIFF}),
+        ToolCallEvent(call_id="c2", tool="Bash", input={"command": "pytest -q"}),
+        ToolResult(call_id="c2", tool="Bash", content="1 passed\n", metadata={"exit_code": 0}),
+        ErrorEvent(message="overloaded", kind="model"),
+        Result(status="failed", result="model unreachable"),
+    ]
+
+
+def test_no_color_env_wins_over_a_terminal_and_force_color():
+    assert not color_enabled(_Tty(), {"NO_COLOR": "1", "FORCE_COLOR": "1", "TERM": "xterm"})
+
+
+def test_dumb_terminal_and_pipes_get_no_color():
+    assert not color_enabled(_Tty(), {"TERM": "dumb"})
+    assert not color_enabled(io.StringIO(), {"TERM": "xterm-256color"})
+    assert color_enabled(_Tty(), {"TERM": "xterm-256color"})
+
+
+def test_transcript_without_color_has_no_escape_codes():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    for e in _session_events():
+        t(e, 1)
+    t.replay([(i, e) for i, e in enumerate(_session_events(), 1)])
+    text = "".join(out)
+    assert "\x1b" not in text
+    assert "+x = 2" in text and "def f():" in text and "● Edit(app.py)" in text
+
+
+def test_transcript_with_color_highlights_diff_and_code():
+    out: list[str] = []
+    t = Transcript(out.append, color=True)
+    for e in _session_events():
+        t(e, 1)
+    text = "".join(out)
+    assert "\x1b[" in text
+    assert "\x1b[" in highlight_diff(DIFF, color=True)
+    assert highlight_diff(DIFF, color=False) == DIFF
+    # The Python block was highlighted as a whole: `def` carries its own colour.
+    colored = render_markdown(MARKDOWN, color=True)
+    assert "def" in colored and colored.count("\x1b[") > 4
+
+
+def test_stream_emits_complete_lines_only():
+    out: list[str] = []
+    md = MarkdownStream(out.append, color=False)
+    md.feed("Hel")
+    assert out == []
+    md.feed("lo\nwor")
+    assert out == ["Hello\n"]
+    md.finish()
+    assert out == ["Hello\n", "wor\n"]
+
+
+def test_code_fence_is_held_until_it_closes():
+    out: list[str] = []
+    md = MarkdownStream(out.append, color=True)
+    md.feed("```python\nx = 1\n")
+    assert out == []
+    md.feed("```\n")
+    assert any("x" in line for line in out)
+
+
+def test_streamed_text_is_not_printed_twice():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    t(AssistantDelta(text="Hello there\n"), 1)
+    t(AssistantMessage(content=[{"type": "text", "text": "Hello there\n"}]), 2)
+    assert "".join(out).count("Hello there") == 1
+
+
+def test_retry_discards_partial_text_and_says_so():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    t(AssistantDelta(text="first line\nhalf a li"), 1)
+    t(Retrying(attempt=1, delay=2.0, reason="529 overloaded"), 1)
+    t(AssistantDelta(text="Fresh answer"), 1)
+    t(AssistantMessage(content=[{"type": "text", "text": "Fresh answer"}]), 2)
+    text = "".join(out)
+    assert "half a li" not in text
+    assert "retry 1" in text and "discarded" in text and "Fresh answer" in text
+
+
+def test_tool_calls_are_one_line_with_a_result_summary():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    t(ToolCallEvent(call_id="c", tool="Bash", input={"command": "ls -la\nmore"}), 1)
+    t(ToolResult(call_id="c", tool="Bash", content="a\nb\nc", metadata={"exit_code": 2}), 2)
+    assert out == ["● Bash(ls -la more)\n", "  ⎿ exit 2 · 3 lines of output\n"]
+
+
+def test_describe_call_truncates_long_inputs():
+    line = describe_call("Bash", {"command": "x" * 500}, width=40)
+    assert len(line) <= 40 and line.endswith("…)")
+    assert describe_call("TodoWrite", {"todos": [{}, {}]}) == "TodoWrite(2 items)"
+
+
+def test_todos_render_with_status_marks():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    todos = [
+        {"content": "read", "status": "completed"},
+        {"content": "fix", "status": "in_progress", "activeForm": "fixing"},
+        {"content": "test", "status": "pending"},
+    ]
+    t(ToolResult(call_id="c", tool="TodoWrite", content="ok", metadata={"todos": todos}), 1)
+    assert "☑ read" in "".join(out) and "◐ fixing" in "".join(out) and "☐ test" in "".join(out)
