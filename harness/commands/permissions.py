@@ -1,13 +1,104 @@
-"""`harness permissions`: not built yet (see the open issues)."""
+"""`harness permissions check`: ask the engine about a tool call ("why did it ask me?"), one
+call from flags or a whole corpus with `--batch` (one JSON object per line in and out)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
+from typing import Any
 
-from harness.exitcodes import USAGE
+from harness.exitcodes import DONE, USAGE
+
+MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
+
+
+def _err(message: str) -> int:
+    print(f"harness: {message}", file=sys.stderr)
+    return USAGE
 
 
 def main(args: argparse.Namespace) -> int:
-    print("harness: 'permissions' is not available in this build yet", file=sys.stderr)
-    return USAGE
+    if getattr(args, "action", "check") != "check":
+        return _err(f"unknown permissions action {args.action!r}; use `permissions check`")
+    from harness.config.loader import ConfigError, find_project_root, load_config
+    from harness.config.rules import RuleSyntaxError
+
+    start = Path(args.cwd).expanduser() if args.cwd else Path.cwd()
+    if not start.is_dir():
+        return _err(f"--cwd {args.cwd}: not a folder")
+    root = find_project_root(start)
+    try:
+        loaded = load_config(root)
+    except ConfigError as exc:
+        return _err(f"config error: {exc}")
+    from harness.permissions.context import context_from_settings
+
+    try:
+        base = context_from_settings(loaded.settings, root, mode=args.mode, cwd=start.resolve())
+    except RuleSyntaxError as exc:
+        return _err(f"config error: {exc}")
+    if args.batch:
+        return _batch(base)
+    if not args.tool:
+        return _err("give --tool NAME --input JSON, or --batch")
+    try:
+        tool_input = json.loads(args.input) if args.input else {}
+    except json.JSONDecodeError as exc:
+        return _err(f"--input is not valid JSON ({exc.msg} at column {exc.colno}); "
+                    'e.g. --input \'{"command": "git status"}\'')
+    if not isinstance(tool_input, dict):
+        return _err("--input must be a JSON object, e.g. '{\"file_path\": \"src/app.py\"}'")
+    from harness.permissions.engine import decide
+    from harness.permissions.grades import describe
+    from harness.permissions.sandbox import sandbox_status
+    from harness.permissions.types import ToolCall
+
+    decision = decide(ToolCall(args.tool, tool_input), base)
+    status = sandbox_status()
+    if args.json:
+        out = decision.to_json()
+        out["mode"] = base.mode
+        out["sandbox"] = {"available": status.available, "mechanism": status.mechanism,
+                          "detail": status.detail}
+        print(json.dumps(out))
+        return DONE
+    print(f"decision: {decision.decision}")
+    print(f"category: {decision.category}")
+    print(f"reason:   {decision.reason}")
+    print(f"rule:     {decision.rule or '(none: no rule decided; the mode table did)'}")
+    print(f"grade:    {decision.grade} ({describe(decision.grade)})")
+    print(f"mode:     {base.mode}")
+    print(f"sandbox:  {status.mechanism}: {status.detail}")
+    return DONE
+
+
+def _batch(base: Any) -> int:
+    from dataclasses import replace
+
+    from harness.permissions.engine import decide
+    from harness.permissions.types import ToolCall
+
+    bad = 0
+    for lineno, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("tool"), str):
+                raise ValueError('each line needs {"tool": NAME, "input": {...}, "mode"?: M}')
+            tool_input = item.get("input") or {}
+            if not isinstance(tool_input, dict):
+                raise ValueError('"input" must be a JSON object')
+            mode = item.get("mode") or base.mode
+            if mode not in MODES:
+                raise ValueError(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
+            ctx = replace(base, mode=mode)
+            out = decide(ToolCall(item["tool"], tool_input), ctx).to_json()
+        except (ValueError, json.JSONDecodeError) as exc:
+            bad += 1
+            out = {"error": f"line {lineno}: {exc}"}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+    return USAGE if bad else DONE

@@ -162,24 +162,25 @@ def decide(call: ToolCall, ctx: PermissionContext) -> Decision:
     facts = classify(call, ctx)
     cat, grade = facts.category, facts.grade
 
-    def d(verdict, reason, rule=None) -> Decision:
-        return Decision(verdict, cat, reason, str(rule) if rule is not None else None, grade)
+    def d(verdict, reason, rule=None, firm=False) -> Decision:
+        return Decision(verdict, cat, reason, str(rule) if rule is not None else None, grade,
+                        firm)
 
     for rule in ctx.deny:
         if _matches_any_part(rule, call, facts, ctx):
             return d("deny", f"denied by rule {rule}", rule)
     for rule in ctx.ask:
         if _matches_any_part(rule, call, facts, ctx):
-            return d("ask", f"rule {rule} asks", rule)
+            return d("ask", f"rule {rule} asks", rule, firm=True)
     for rule in ctx.interrupt_before:
         if _matches_any_part(rule, call, facts, ctx):
-            return d("ask", f"breakpoint {rule} (interrupt_before)", rule)
+            return d("ask", f"breakpoint {rule} (interrupt_before)", rule, firm=True)
     if facts.hard:
         if ctx.mode == "plan" and cat != "read":
             return d("deny", f"plan mode: {facts.hard}")
-        return d("ask", facts.hard)
+        return d("ask", facts.hard, firm=True)
     if call.tool == "AskUser":
-        return d("ask", "question for you")
+        return d("ask", "question for you", firm=True)
     for rule in ctx.allow:
         if _allowed_by(rule, call, facts, ctx):
             return d("allow", f"allowed by rule {rule}", rule)

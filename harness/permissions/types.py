@@ -45,6 +45,9 @@ class Decision:
     reason: str
     rule: str | None = None  # the rule that decided, when one did
     grade: Grade = "recoverable"
+    # An ask only a person may answer (ask rules, breakpoints, .git/config writes, AskUser):
+    # a hook's "allow" does not turn it into allow.
+    firm: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
