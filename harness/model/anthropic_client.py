@@ -68,13 +68,17 @@ class AnthropicClient:
         self.base_delay, self.max_delay, self._rng = base_delay, max_delay, rng
         self._sdk: Any = None
         self._client: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._transport_errors: tuple[type[BaseException], ...] = ()
 
     # --- setup ----------------------------------------------------------------------------
 
     async def _ensure_client(self) -> Any:
-        if self._client is not None:
+        loop = asyncio.get_running_loop()
+        if self._client is not None and self._loop is loop:
             return self._client
+        # A new event loop (another asyncio.run) cannot reuse the old loop's connections.
+        self._client = None
         if not (os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
             raise ModelError("auth", NO_KEY_MESSAGE)
         if preload.sdk_ready():
@@ -85,6 +89,7 @@ class AnthropicClient:
         self._sdk = sdk
         self._transport_errors = _transport_error_types()
         self._client = sdk.AsyncAnthropic(max_retries=0, timeout=self.timeout)
+        self._loop = loop
         return self._client
 
     @property

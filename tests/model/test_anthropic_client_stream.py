@@ -121,3 +121,25 @@ async def test_request_carries_tool_results_and_no_api_key_in_recorded_headers(
     assert "x-api-key" not in rec.headers and "authorization" not in rec.headers
     assert b"test-key-not-real" not in rec.raw
     assert json.loads(rec.raw) == rec.body
+
+
+async def test_closing_the_stream_early_leaves_the_client_usable(client, scripted_server):
+    scripted_server.add(text("a long answer " * 20, chunk_size=3), text("next"))
+    stream = client.stream(make_request())
+    first = await anext(stream)
+    assert isinstance(first, TextDelta)
+    await stream.aclose()  # what cancelling a turn does
+    out = await drain(client, make_request())
+    assert out.response.content == [{"type": "text", "text": "next"}]
+
+
+def test_one_client_serves_successive_event_loops(scripted_server):
+    import asyncio
+
+    from harness.model.anthropic_client import AnthropicClient
+
+    scripted_server.add(text("one"), text("two"))
+    c = AnthropicClient(max_retries=0)
+    first = asyncio.run(drain(c, make_request()))
+    second = asyncio.run(drain(c, make_request()))
+    assert [first.response.content[0]["text"], second.response.content[0]["text"]] == ["one", "two"]
