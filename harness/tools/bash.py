@@ -75,6 +75,17 @@ async def _pump(stream: asyncio.StreamReader, buf: CappedBuffer) -> None:
         buf.add(chunk)
 
 
+_draining: set[asyncio.Future] = set()
+
+
+async def _exited(proc: asyncio.subprocess.Process) -> int:
+    """Wait for the process itself to exit. `proc.wait()` also waits for its pipes to
+    close, which a backgrounded child (`server &`) would hold open indefinitely."""
+    while proc.returncode is None:
+        await asyncio.sleep(0.02)
+    return proc.returncode
+
+
 def _kill_group(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
@@ -154,7 +165,7 @@ class Bash(BaseTool):
                  asyncio.ensure_future(_pump(proc.stderr, err))]
         timed_out = False
         try:
-            await asyncio.wait_for(proc.wait(), timeout)
+            await asyncio.wait_for(_exited(proc), timeout)
         except TimeoutError:
             timed_out = True
             _kill_group(proc.pid, signal.SIGTERM)
@@ -169,8 +180,11 @@ class Bash(BaseTool):
                 p.cancel()
             raise
         _done, pending = await asyncio.wait(pumps, timeout=DRAIN_AFTER_EXIT)
+        # A background child still holds the pipes: keep draining them (into the bounded
+        # buffers) so it never blocks on a full pipe, but stop waiting for it.
+        _draining.update(pending)
         for p in pending:
-            p.cancel()
+            p.add_done_callback(_draining.discard)
         elapsed = time.monotonic() - started
         code = proc.returncode if proc.returncode is not None else -1
 
