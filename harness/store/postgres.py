@@ -34,8 +34,7 @@ CREATE TABLE IF NOT EXISTS threads (
     parent_call_id TEXT,
     meta TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX IF NOT EXISTS threads_project_updated ON threads (project, updated_at);
-CREATE INDEX IF NOT EXISTS threads_updated ON threads (updated_at);
+CREATE INDEX IF NOT EXISTS threads_project ON threads (project);
 CREATE INDEX IF NOT EXISTS threads_parent ON threads (parent_thread_id);
 CREATE TABLE IF NOT EXISTS events (
     thread_id TEXT NOT NULL,

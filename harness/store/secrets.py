@@ -17,10 +17,27 @@ _SECRET_NAME = re.compile(
 MIN_SECRET_LENGTH = 8
 
 
+_cache: tuple[object, list[tuple[str, str]]] | None = None
+
+
 def secret_values(environ: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(name, value) of secret-looking variables, longest value first so that a secret
     containing another is replaced whole."""
-    env = os.environ if environ is None else environ
+    global _cache
+    if environ is None:
+        # Scanning and decoding the environment on every append would cost more than the
+        # database write; re-scan only when the environment's raw contents change.
+        raw = getattr(os.environ, "_data", None)
+        key = tuple(raw.items()) if isinstance(raw, dict) else tuple(os.environ.items())
+        if _cache is not None and _cache[0] == key:
+            return _cache[1]
+        found = _scan(os.environ)
+        _cache = (key, found)
+        return found
+    return _scan(environ)
+
+
+def _scan(env: Mapping[str, str]) -> list[tuple[str, str]]:
     found = [
         (name, value)
         for name, value in env.items()

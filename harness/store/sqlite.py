@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness.store.base import StoreError
+from harness.store.base import StoreError, ThreadNotFound
 from harness.store.sqlbase import SQLStore
 
 SCHEMA = """
@@ -35,8 +35,7 @@ CREATE TABLE IF NOT EXISTS threads (
     parent_call_id TEXT,
     meta TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX IF NOT EXISTS threads_project_updated ON threads (project, updated_at);
-CREATE INDEX IF NOT EXISTS threads_updated ON threads (updated_at);
+CREATE INDEX IF NOT EXISTS threads_project ON threads (project);
 CREATE INDEX IF NOT EXISTS threads_parent ON threads (parent_thread_id);
 CREATE TABLE IF NOT EXISTS events (
     thread_id TEXT NOT NULL,
@@ -60,6 +59,15 @@ CREATE TABLE IF NOT EXISTS leases (
     since REAL NOT NULL,
     heartbeat REAL NOT NULL
 );
+"""
+# Keeps the thread row (last seq, last activity) in step with its log inside the INSERT
+# itself, so an append is a single autocommitted statement.
+TRIGGER = """
+CREATE TRIGGER IF NOT EXISTS events_advance_thread AFTER INSERT ON events BEGIN
+    UPDATE threads SET last_seq = NEW.seq,
+        updated_at = (julianday('now') - 2440587.5) * 86400.0
+    WHERE thread_id = NEW.thread_id;
+END
 """
 
 
@@ -85,6 +93,7 @@ class SQLiteStore(SQLStore):
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
+                self._conn.execute(TRIGGER)
 
     def _raw_execute(self, sql: str, params: tuple[Any, ...]) -> Any:
         return self._conn.execute(sql, params)
@@ -119,6 +128,22 @@ class SQLiteStore(SQLStore):
                 f"{self.describe} is corrupt or truncated ({exc}); threads in it may be "
                 "unreadable. Move the file aside to start a fresh store, or restore a backup."
             ) from None
+
+    def _insert_event(self, thread_id: str, etype: str, text: str, crc: int, title: str) -> int:
+        # One statement: an INSERT takes the write lock before it reads the thread row, so
+        # the seq it computes cannot race another writer; the trigger advances the thread.
+        row = self._conn.execute(
+            "INSERT INTO events (thread_id, seq, type, json, crc32) "
+            "SELECT thread_id, last_seq + 1, ?, ?, ? FROM threads WHERE thread_id = ? "
+            "RETURNING seq",
+            (etype, text, crc, thread_id),
+        ).fetchall()  # runs the statement to its end, so the autocommit commits now
+        if not row:
+            raise ThreadNotFound(thread_id)
+        if title:  # only a user message can name an untitled thread
+            self._conn.execute("UPDATE threads SET title = ? WHERE thread_id = ? AND title = ''",
+                               (title, thread_id))
+        return int(row[0][0])
 
     def _read_segment(self, tid: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
         # Read the JSON as bytes so damaged text is reported as a corrupt event instead of
