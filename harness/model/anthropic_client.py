@@ -148,7 +148,7 @@ class AnthropicClient:
             stream_cls=sdk.AsyncStream[sdk.types.RawMessageStreamEvent],
         )
         blocks: list[dict[str, Any]] = []
-        json_parts: dict[int, list[str]] = {}
+        parts: dict[int, list[str]] = {}  # index → streamed pieces, joined at block stop
         usage: dict[str, int] = {}
         stop_reason: str | None = None
         model = str(body.get("model", ""))
@@ -160,14 +160,14 @@ class AnthropicClient:
                     d = ev.delta
                     dt = d.type
                     if dt == "text_delta":
-                        blocks[ev.index]["text"] += d.text
+                        parts[ev.index].append(d.text)
                         yield TextDelta(d.text)
                     elif dt == "input_json_delta":
                         if d.partial_json:
-                            json_parts[ev.index].append(d.partial_json)
+                            parts[ev.index].append(d.partial_json)
                             yield ToolInputJsonDelta(d.partial_json)
                     elif dt == "thinking_delta":
-                        blocks[ev.index]["thinking"] += d.thinking
+                        parts[ev.index].append(d.thinking)
                         yield TextDelta(d.thinking, kind="thinking")
                     elif dt == "signature_delta":
                         blocks[ev.index]["signature"] += d.signature
@@ -176,14 +176,11 @@ class AnthropicClient:
                     while len(blocks) <= ev.index:
                         blocks.append({})
                     blocks[ev.index] = block
-                    if block["type"] in ("tool_use", "server_tool_use"):
-                        json_parts[ev.index] = []
-                        if block["type"] == "tool_use":
-                            yield ToolUseStart(id=block["id"], name=block["name"])
+                    parts[ev.index] = []
+                    if block["type"] == "tool_use":
+                        yield ToolUseStart(id=block["id"], name=block["name"])
                 elif t == "content_block_stop":
-                    parts = json_parts.pop(ev.index, None)
-                    if parts is not None:
-                        blocks[ev.index]["input"] = _parse_input(parts)
+                    _finish_block(blocks[ev.index], parts.pop(ev.index, None))
                 elif t == "message_start":
                     msg = ev.message
                     model = msg.model or model
@@ -196,8 +193,8 @@ class AnthropicClient:
             request_id = stream.response.headers.get("request-id")
         if not finished:
             raise _IncompleteStream("stream ended before message_stop")
-        for index, parts in json_parts.items():  # a block never closed (should not happen)
-            blocks[index]["input"] = _parse_input(parts)
+        for index, rest in parts.items():  # a block never closed (should not happen)
+            _finish_block(blocks[index], rest)
         yield ModelResponse(
             content=[b for b in blocks if b],
             stop_reason=stop_reason,
@@ -263,6 +260,18 @@ def _start_block(cb: Any) -> dict[str, Any]:
         return {"type": "tool_use", "id": cb.id, "name": cb.name, "input": {}}
     # redacted_thinking, server tool blocks, ...: kept verbatim so they can be sent back.
     return cb.model_dump(exclude_none=True)
+
+
+def _finish_block(block: dict[str, Any], pieces: list[str] | None) -> None:
+    if not pieces:
+        return  # tool_use keeps the {} input it started with
+    kind = block.get("type")
+    if kind == "text":
+        block["text"] += "".join(pieces)
+    elif kind == "thinking":
+        block["thinking"] += "".join(pieces)
+    elif "input" in block:
+        block["input"] = _parse_input(pieces)
 
 
 def _parse_input(parts: list[str]) -> dict[str, Any]:
