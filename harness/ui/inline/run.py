@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -19,7 +20,6 @@ def flags_from_args(args: argparse.Namespace) -> dict[str, Any]:
     pairs = (
         ("permission_mode", "permissions.mode"),
         ("model", "model.name"),
-        ("max_turns", "agent.max_turns"),
         ("max_budget_usd", "agent.max_cost_usd"),
     )
     for attr, key in pairs:
@@ -37,6 +37,10 @@ def flags_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return flags
 
 
+def _has_key() -> bool:
+    return bool(os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN"))
+
+
 def _write(text: str) -> None:
     # Looked up at each call: inside patch_stdout, sys.stdout is the proxy that prints
     # above the prompt.
@@ -45,19 +49,18 @@ def _write(text: str) -> None:
 
 
 async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> int:
-    from harness.agent.session import SessionOptions, open_session
-    from harness.config.loader import ConfigError, find_project_root
-    from harness.store.base import StoreError
+    from harness.agent.session import SessionError, SessionOptions, open_session
+    from harness.config.loader import ConfigError
+    from harness.store.base import StoreError, ThreadNotFound
     from harness.ui.inline.app import InlineApp
     from harness.ui.inline.approver import InlineApprover
     from harness.ui.inline.render import color_enabled
     from harness.ui.inline.transcript import Transcript
 
-    start = Path(args.cwd).expanduser() if getattr(args, "cwd", None) else None
-    if start is not None and not start.is_dir():
+    root = Path(args.cwd).expanduser().resolve() if getattr(args, "cwd", None) else None
+    if root is not None and not root.is_dir():
         print(f"harness: --cwd {args.cwd}: no such folder", file=sys.stderr)
         return USAGE
-    root = find_project_root(start)
     transcript = Transcript(
         write or _write,
         color=color_enabled(sys.stdout),
@@ -72,13 +75,14 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
         flags=flags_from_args(args),
         store_url=getattr(args, "store", None),
         demo=bool(getattr(args, "demo", False)),
+        max_turns=getattr(args, "max_turns", None),
     )
     try:
         session = await open_session(opts, approver=approver, sink=transcript)
-    except ConfigError as exc:
-        print(f"harness: config error: {exc}", file=sys.stderr)
+    except (ConfigError, SessionError, ThreadNotFound) as exc:
+        print(f"harness: {exc}", file=sys.stderr)
         return USAGE
-    except StoreError as exc:
+    except StoreError as exc:  # LeaseHeld: another process drives the thread
         print(f"harness: {exc}", file=sys.stderr)
         return FAILURE
     try:
@@ -86,6 +90,13 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
         approver.vi_mode = vi_mode
         transcript.show_thinking = session.settings.ui.show_thinking
         app = InlineApp(session, transcript, approver, vi_mode=vi_mode)
+        if not opts.demo and not _has_key():
+            transcript.note(
+                "ANTHROPIC_API_KEY is not set: the model cannot be reached. Export your key "
+                "(ANTHROPIC_BASE_URL points harness at a proxy), or try `harness --inline "
+                "--demo` offline.",
+                "yellow",
+            )
         return await app.run()
     finally:
         await session.close()

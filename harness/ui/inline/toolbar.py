@@ -36,7 +36,7 @@ def toolbar_fragments(session: Any) -> FormattedText:
         ("", f" │ context {100 * ctx / window:.0f}%"),
         ("", f" │ {human_tokens(usage.total)} tokens"),
         ("", f" │ ${session.cost_usd:.4f}"),
-        ("", f" │ {session.thread_id} "),
+        ("", f" │ {session.thread_id or 'new thread'} "),
     ]
     return FormattedText(parts)
 

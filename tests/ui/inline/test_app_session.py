@@ -1,0 +1,183 @@
+"""The inline front-end on the real `AgentSession`, the real anthropic SDK and the scripted
+Messages-API server, keys through a prompt-toolkit pipe: approve, reject with feedback,
+edit, answer, cancel, quit at a prompt and resume."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.history import InMemoryHistory
+
+from harness.agent.session import SessionOptions, open_session
+from harness.exitcodes import AWAITING, DONE
+from harness.model.script import Reply, Text, text, tool
+from harness.ui.inline.app import InlineApp
+from harness.ui.inline.approver import InlineApprover
+from harness.ui.inline.transcript import Transcript
+from tests.ui.inline.waiting import wait_for
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / "README.md").write_text("# demo\n")
+    return root
+
+
+class Driver:
+    """One inline app on a real session; `out` is everything printed to the scrollback."""
+
+    def __init__(self, pipe, repo: Path, resume: str | None = None) -> None:
+        self.pipe, self.repo, self.resume = pipe, repo, resume
+        self.out: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(self.out)
+
+    async def start(self) -> None:
+        transcript = Transcript(self.out.append, color=False)
+        self.approver = InlineApprover(transcript)
+        opts = SessionOptions(project_root=self.repo, front_end="inline", resume=self.resume)
+        self.session = await open_session(opts, approver=self.approver, sink=transcript)
+        self.app = InlineApp(self.session, transcript, self.approver, patch=False,
+                             history=InMemoryHistory())
+        self.task = asyncio.ensure_future(self.app.run())
+
+    async def at_prompt(self) -> None:
+        await wait_for(lambda: self.app._turn is None and self.app.prompt.app.is_running, 10)
+
+    async def type(self, line: str) -> None:
+        await self.at_prompt()
+        self.pipe.send_text(line + "\r")
+
+    async def until(self, fragment: str) -> None:
+        await wait_for(lambda: fragment in self.text, 10)
+
+    async def finish(self) -> int:
+        await self.type("/quit")
+        return await self.close()
+
+    async def close(self) -> int:
+        code = await asyncio.wait_for(self.task, 10)
+        await self.session.close()
+        return code
+
+
+async def test_write_is_shown_approved_with_y_and_runs(pipe, repo, scripted_server):
+    scripted_server.add(
+        tool("Write", {"file_path": "notes.txt", "content": "hello\n"}, say="Creating notes."),
+        text("Created **notes.txt**."),
+    )
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("create notes")
+    await d.until("? permission")
+    assert "Write(notes.txt)" in d.text and "+hello" in d.text and "reason:" in d.text
+    pipe.send_text("y")
+    await d.until("Created **notes.txt**.")
+    assert await d.finish() == DONE
+    assert (repo / "notes.txt").read_text() == "hello\n"
+    assert "Creating notes." in d.text and "● Write(notes.txt)" in d.text
+    assert "approved (once)" in d.text
+
+
+async def test_reject_with_feedback_reaches_the_model(pipe, repo, scripted_server):
+    scripted_server.add(
+        tool("Bash", {"command": "rm README.md"}),
+        text("Understood, keeping it."),
+    )
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("delete the readme")
+    await d.until("? permission")
+    pipe.send_text("nkeep the readme, it is needed\r")
+    await d.until("Understood, keeping it.")
+    assert await d.finish() == DONE
+    assert (repo / "README.md").exists()
+    sent = str(scripted_server.message_requests[-1].body["messages"])
+    assert "keep the readme, it is needed" in sent
+
+
+async def test_quit_at_prompt_then_resume_asks_again(pipe, repo, scripted_server):
+    scripted_server.add(
+        tool("Write", {"file_path": "later.txt", "content": "x\n"}),
+        text("Wrote later.txt after the resume."),
+    )
+    first = Driver(pipe, repo)
+    await first.start()
+    await first.type("write later.txt")
+    await first.until("? permission")
+    pipe.send_text("q")
+    assert await first.close() == AWAITING
+    assert not (repo / "later.txt").exists()
+    thread = first.session.thread_id
+
+    again = Driver(pipe, repo, resume="")
+    await again.start()
+    assert again.session.thread_id == thread
+    await again.until("? permission")
+    assert "Write(later.txt)" in again.text
+    assert "> write later.txt" in again.text  # the thread so far is replayed
+    pipe.send_text("y")
+    await again.until("Wrote later.txt after the resume.")
+    assert await again.finish() == DONE
+    assert (repo / "later.txt").read_text() == "x\n"
+    assert len(scripted_server.message_requests) == 2  # resuming did not re-ask the model
+
+
+async def test_edit_changes_the_input_before_it_runs(pipe, repo, scripted_server, monkeypatch):
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    scripted_server.add(
+        tool("Write", {"file_path": "a.txt", "content": "one"}),
+        text("ok"),
+    )
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("write a")
+    await d.until("? permission")
+    # Inline editor: go to the end, replace `"one"\n}` by `"two"}`.
+    pipe.send_text('e\x1b>' + "\x7f" * 7 + '"two"}\x1b\r')
+    await d.until("ok")
+    assert await d.finish() == DONE
+    assert (repo / "a.txt").read_text() == "two"
+
+
+async def test_question_is_answered_by_typing(pipe, repo, scripted_server):
+    scripted_server.add(
+        tool("AskUser", {"question": "Which database?"}),
+        lambda body: text("You said: " + ("postgres" if "postgres" in str(body) else "?")),
+    )
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("set up the db")
+    await d.until("? Which database?")
+    pipe.send_text("postgres\r")
+    await d.until("You said: postgres")
+    assert await d.finish() == DONE
+
+
+async def test_ctrl_c_cancels_a_streaming_turn_and_the_thread_goes_on(
+    pipe, repo, scripted_server
+):
+    scripted_server.add(
+        Reply((Text("a slow answer"),), delay=30),
+        text("second answer"),
+    )
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("slow please")
+    await wait_for(lambda: d.app._watcher is not None and d.app._watcher.is_running)
+    await wait_for(lambda: len(scripted_server.message_requests) == 1)
+    pipe.send_text("\x03")
+    await d.until("interrupted")
+    await d.type("again")
+    await d.until("second answer")
+    assert await d.finish() == DONE
+    assert "slow please" in str(scripted_server.message_requests[-1].body["messages"])
