@@ -88,7 +88,10 @@ class AnthropicClient:
             sdk = await asyncio.to_thread(preload.wait_for_sdk)
         self._sdk = sdk
         self._transport_errors = _transport_error_types()
-        self._client = sdk.AsyncAnthropic(max_retries=0, timeout=self.timeout)
+        # Our own httpx client: the SDK's default one schedules its close on whatever loop
+        # runs when it is collected, which fails noisily once its own loop has closed.
+        http = sdk.DefaultAsyncHttpxClient(timeout=self.timeout)
+        self._client = sdk.AsyncAnthropic(max_retries=0, timeout=self.timeout, http_client=http)
         self._loop = loop
         return self._client
 
