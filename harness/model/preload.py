@@ -58,12 +58,16 @@ def sdk_ready() -> bool:
     return (thread is None or not thread.is_alive()) and "anthropic.types" in sys.modules
 
 
-def make_client(settings: Settings, demo: bool = False) -> ModelClient:
-    """The ModelClient for a run: the built-in scripted demo, or Anthropic's API."""
+def make_client(settings: Settings, demo: bool = False, *, demo_pace: float = 0.01) -> ModelClient:
+    """The ModelClient for a run: the built-in scripted demo, or Anthropic's API.
+
+    demo_pace is the pause between streamed demo deltas (so the demo visibly streams);
+    tests pass 0.
+    """
     if demo:
         from harness.model.scripted import ScriptedModelClient, demo_script
 
-        return ScriptedModelClient(demo_script(), pace=0.02)
+        return ScriptedModelClient(demo_script(), pace=demo_pace)
     from harness.model.anthropic_client import AnthropicClient
 
     start_background_import()
