@@ -90,7 +90,8 @@ class AnthropicClient:
         self._transport_errors = _transport_error_types()
         # Our own httpx client: the SDK's default one schedules its close on whatever loop
         # runs when it is collected, which fails noisily once its own loop has closed.
-        http = sdk.DefaultAsyncHttpxClient(timeout=self.timeout)
+        # (Timeouts are set per request by the SDK client, so a pre-built one fits.)
+        http = preload.take_http_client() or sdk.DefaultAsyncHttpxClient()
         self._client = sdk.AsyncAnthropic(max_retries=0, timeout=self.timeout, http_client=http)
         self._loop = loop
         return self._client

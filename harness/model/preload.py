@@ -17,15 +17,29 @@ if TYPE_CHECKING:
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
 _error: BaseException | None = None
+_http_client: Any = None  # built in the background too: loading CA certificates takes ~60 ms
 
 
 def _import_sdk() -> None:
-    global _error
+    global _error, _http_client
     try:
         import anthropic
-        import anthropic.types  # noqa: F401
+        import anthropic.types
+
+        # Building an httpx client binds no event loop, so it may happen in this thread.
+        client = anthropic.DefaultAsyncHttpxClient()
+        with _lock:
+            _http_client = client
     except BaseException as exc:  # surfaced by wait_for_sdk() in the caller's thread
         _error = exc
+
+
+def take_http_client() -> Any:
+    """The HTTP client built during the background import, once; None afterwards."""
+    global _http_client
+    with _lock:
+        client, _http_client = _http_client, None
+    return client
 
 
 def start_background_import() -> None:
