@@ -43,7 +43,10 @@ def prompt_bindings(on_cycle_mode: Any) -> KeyBindings:
         buf = event.current_buffer
         state = buf.complete_state
         if state and state.current_completion:
-            buf.apply_completion(state.current_completion)
+            completion = state.current_completion
+            buf.apply_completion(completion)
+            if completion.text.startswith("/"):  # a command: run it, as typed in full
+                buf.validate_and_handle()
         else:
             buf.cancel_completion()
             buf.validate_and_handle()
@@ -108,7 +111,7 @@ class InlineApp:
         with ctx:
             self.transcript.replay(self.session.history())
             self.transcript.note(
-                f"thread {self.session.thread_id} · {self.session.model_name} · "
+                f"thread {self.session.thread_id or '(new)'} · {self.session.model_name} · "
                 f"mode {self.session.mode} · /help for commands",
                 "dim",
             )

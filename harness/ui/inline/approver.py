@@ -40,12 +40,12 @@ async def _no_hold() -> AsyncIterator[None]:
     yield
 
 KEY_LABELS = {
-    "y": "yes, once",
-    "s": "yes, for this session",
-    "a": "always in this project",
+    "y": "yes once",
+    "s": "yes this session",
+    "a": "always in project",
     "e": "edit",
-    "n": "no, with feedback",
-    "q": "quit, decide later",
+    "n": "no, say why",
+    "q": "decide later",
 }
 
 
@@ -111,7 +111,7 @@ class InlineApprover:
         if request.kind == "question":
             return await self._question(request)
         keys = permission_keys(request)
-        menu = "  ".join(f"[{k}] {KEY_LABELS[k]}" for k in [*keys, "q"])
+        menu = " · ".join(f"{k} {KEY_LABELS[k]}" for k in [*keys, "q"])
         while True:
             key = await read_key(f"{menu} ", keys)
             if key is None:
@@ -119,6 +119,7 @@ class InlineApprover:
             if key in ("y", "s", "a"):
                 scope = {"y": "once", "s": "session", "a": "project"}[key]
                 self._said(f"approved ({scope})")
+                self.transcript.previewed.add(request.call_id)  # its diff was just shown
                 return ApprovalAnswer.approve(scope)  # type: ignore[arg-type]
             if key == "e":
                 new_input = await self.edit_input(request.input)
@@ -128,6 +129,7 @@ class InlineApprover:
             elif key == "n":
                 feedback = await self.read_line("feedback for the model (Enter to send): ")
                 if feedback is not None:
+                    self.transcript.previewed.add(request.call_id)
                     self._said(f"rejected: {feedback}" if feedback else "rejected")
                     return ApprovalAnswer.reject(feedback)
 

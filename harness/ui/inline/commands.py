@@ -155,7 +155,8 @@ class SlashCommands:
             return
         restored = await self.session.rewind(seq)
         if restored:
-            self.say(f"restored {len(restored)} file(s): {', '.join(restored)}", "green")
+            names = [self._relative(p) for p in restored]
+            self.say(f"restored {len(restored)} file(s): {', '.join(names)}", "green")
         else:
             self.say(f"no file changed after step {seq}; nothing to restore")
 
@@ -174,6 +175,14 @@ class SlashCommands:
             return list(store.list_threads(project=project))
         finally:
             store.close()
+
+    def _relative(self, path: str) -> str:
+        from pathlib import Path
+
+        try:
+            return str(Path(path).relative_to(self.session.project_root))
+        except ValueError:
+            return path
 
     def _thread_line(self, i: int, t: Any) -> str:
         here = " ← current" if t.thread_id == self.session.thread_id else ""

@@ -82,6 +82,9 @@ class Transcript:
         self._tools: dict[str, str] = {}
         self.replaying = False
         self.results_seen = 0  # lets the app tell whether a run's outcome was already shown
+        # Calls whose diff the permission prompt showed and the human answered: their
+        # result needs no second copy of the diff (or of the rejection).
+        self.previewed: set[str] = set()
 
     # --- the sink ---------------------------------------------------------------------
 
@@ -90,10 +93,16 @@ class Transcript:
         if handler is not None:
             handler(event)
 
-    def replay(self, history: list[tuple[int, Event]]) -> None:
-        """Render a stored thread (on open, resume, switch) as the live view would have."""
+    def replay(self, history: list[tuple[int, Event]], *, limit: int = 400) -> None:
+        """Render a stored thread (on open, resume, switch) as the live view would have;
+        a long one only from its last `limit` events, so the scrollback stays useful."""
         self.replaying = True
         try:
+            if len(history) > limit:
+                skipped = len(history) - limit
+                history = history[skipped:]
+                self.write(self.p(f"… {skipped} earlier events (harness sessions show)", "dim")
+                           + "\n")
             for seq, event in history:
                 self(event, seq)
         finally:
@@ -173,6 +182,9 @@ class Transcript:
 
     def _on_tool_result(self, e: Any) -> None:
         self.end_stream()
+        seen = e.call_id in self.previewed
+        if seen and e.is_error and not e.outcome_unknown:
+            return  # rejected by the human: "rejected: feedback" was already printed
         summary = summarize_result(e.tool, e.content, e.metadata, e.is_error)
         if e.outcome_unknown:
             summary = "outcome unknown (the process stopped while it ran)"
@@ -180,7 +192,7 @@ class Transcript:
         style = ("red",) if e.is_error or e.outcome_unknown else ("dim",)
         self.write(self.p(f"  ⎿ {summary}{secs}", *style) + "\n")
         diff = e.metadata.get("diff")
-        if diff and not e.is_error:
+        if diff and not e.is_error and not seen:
             self.write(_indent(highlight_diff(diff.rstrip("\n"), color=self.color)) + "\n")
         todos = e.metadata.get("todos")
         if todos:

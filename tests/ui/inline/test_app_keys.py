@@ -193,3 +193,30 @@ async def test_slash_commands_help_mode_cost_and_unknown(pipe, tmp_path):
     assert "now on thread t-fork-3" in text
     assert "unknown command /bogus" in text
     assert session.prompts == []  # no slash command reached the model
+
+
+async def test_enter_on_a_completed_slash_command_runs_it(pipe, tmp_path):
+    app, _, _ = _make(tmp_path)
+    task = asyncio.ensure_future(app.read_input())
+    pipe.send_text("/cos")
+    buf = app.prompt.default_buffer
+    await wait_for(lambda: buf.complete_state is not None and buf.complete_state.completions)
+    pipe.send_text("\t")
+    await wait_for(lambda: buf.text == "/cost")
+    pipe.send_text("\r")
+    assert await task == "/cost"
+
+
+async def test_enter_on_a_completed_path_inserts_it_and_keeps_editing(pipe, tmp_path):
+    (tmp_path / "alpha.py").write_text("")
+    app, _, _ = _make(tmp_path)
+    task = asyncio.ensure_future(app.read_input())
+    pipe.send_text("read @alp")
+    buf = app.prompt.default_buffer
+    await wait_for(lambda: buf.complete_state is not None and buf.complete_state.completions)
+    pipe.send_text("\t")
+    await wait_for(lambda: buf.text == "read @alpha.py")
+    pipe.send_text("\r")
+    await wait_for(lambda: buf.complete_state is None)
+    pipe.send_text(" now\r")
+    assert await task == "read @alpha.py now"

@@ -85,6 +85,7 @@ async def test_write_is_shown_approved_with_y_and_runs(pipe, repo, scripted_serv
     assert (repo / "notes.txt").read_text() == "hello\n"
     assert "Creating notes." in d.text and "● Write(notes.txt)" in d.text
     assert "approved (once)" in d.text
+    assert d.text.count("+hello") == 1  # the approved diff is not printed a second time
 
 
 async def test_reject_with_feedback_reaches_the_model(pipe, repo, scripted_server):
@@ -100,6 +101,7 @@ async def test_reject_with_feedback_reaches_the_model(pipe, repo, scripted_serve
     await d.until("Understood, keeping it.")
     assert await d.finish() == DONE
     assert (repo / "README.md").exists()
+    assert d.text.count("keep the readme, it is needed") == 1
     sent = str(scripted_server.message_requests[-1].body["messages"])
     assert "keep the readme, it is needed" in sent
 
