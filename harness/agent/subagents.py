@@ -1,0 +1,375 @@
+"""Sub-agents: the runner behind the `Task` tool.
+
+Each run is a child thread in the store (linked to the parent's Task call), driven by its
+own `AgentSession` on its own context: the handoff only, unless the definition asks for a
+summary or the full parent transcript. Its tools are the definition's list cut down to the
+parent's; its permission context is the parent's (same mode, rules and grants, so a
+sub-agent never has more permission), and its asks go to the parent's approver, one at a
+time. A re-run of the same Task call (resume after a crash or a pending ask) continues the
+existing child thread instead of starting over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.agent.definitions import AgentDefinition, load_definitions
+from harness.agent.handoff import Handoff, HandoffError, result_for_parent
+from harness.agent.outcomes import AwaitingApproval, RunResult
+from harness.agent.session import AgentSession, SessionOptions
+from harness.agent.tracing import Tracing
+from harness.store.base import Checkpoint
+from harness.store.events import (
+    AssistantText,
+    Event,
+    PermissionRequest,
+    SubagentFinished,
+    SubagentStarted,
+    ToolCallEvent,
+    ToolProgress,
+    Usage,
+)
+from harness.tools.base import ToolOutput
+
+SUMMARY_CHARS, FULL_CHARS = 8_000, 100_000
+ROLE = (
+    "You are the sub-agent {name!r}, started by another agent to do one delegated task. You "
+    "see only what it handed you, not its conversation. Work with the tools you have; when "
+    "done, reply with your result as your final message (it is all the delegating agent "
+    "gets back). If the task cannot be done, say why instead of guessing."
+)
+
+
+@dataclass
+class Shared:
+    """What every runner in one delegation tree shares."""
+
+    definitions: dict[str, AgentDefinition]
+    tracer: Tracing
+    ask_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def install(session: AgentSession, *, depth: int = 0,
+            stack: tuple[tuple[str, str], ...] = (), shared: Shared | None = None) -> None:
+    """Give `session` the Task tool and a runner, or take them away at the depth cap."""
+    tools: dict[str, Any] = session._tools
+    if depth >= session.settings.agent.max_depth:
+        tools.pop("Task", None)
+        session.tool_ctx.subagent_runner = None
+        return
+    from harness.tools.task import TaskTool
+
+    if shared is None:
+        shared = Shared(
+            definitions=load_definitions(session.project_root, known_tools=[*tools, "Task"]),
+            tracer=getattr(session, "tracer", None) or Tracing.disabled(),
+        )
+    tools["Task"] = TaskTool([(d.name, d.description) for d in shared.definitions.values()])
+    session.tool_ctx.subagent_runner = SubagentRunner(session, depth, stack, shared)
+
+
+def goal_key(goal: str) -> str:
+    """Goals compared for loop detection: case, spacing and end punctuation do not count."""
+    return re.sub(r"\s+", " ", goal).strip().strip(".!?").lower()
+
+
+class SubagentRunner:
+    """`await runner(agent, handoff, call_id) -> ToolOutput` for one delegating session."""
+
+    def __init__(self, session: AgentSession, depth: int,
+                 stack: tuple[tuple[str, str], ...], shared: Shared) -> None:
+        self.session, self.depth, self.stack, self.shared = session, depth, stack, shared
+        self.claimed: set[str] = set()
+
+    async def __call__(self, agent: str, raw_handoff: dict[str, Any], call_id: str) -> ToolOutput:
+        definition = self.shared.definitions.get(agent)
+        if definition is None:
+            return ToolOutput(f"Unknown agent {agent!r}. Available agents: "
+                              f"{', '.join(self.shared.definitions)}.", is_error=True)
+        try:
+            handoff = Handoff.parse(raw_handoff)
+        except HandoffError as exc:
+            return ToolOutput(str(exc), is_error=True)
+        max_depth = self.session.settings.agent.max_depth
+        if self.depth >= max_depth:
+            return ToolOutput(f"Delegation depth limit reached (agent.max_depth = {max_depth}); "
+                              "do this work yourself.", is_error=True)
+        call_id = call_id or self._resolve_call_id(agent, raw_handoff)
+        key = (agent, goal_key(handoff.goal))
+        if key in self.stack:
+            chain = " → ".join(a for a, _ in self.stack)
+            return ToolOutput(
+                f"Delegation loop stopped: agent {agent!r} is already working on this same goal "
+                f"further up the delegation chain ({chain} → {agent}). Handing it back would "
+                "repeat forever; do the work yourself or report what blocks it.", is_error=True)
+        with self.shared.tracer.span("subagent", {
+            "harness.agent": agent, "harness.call_id": call_id, "harness.depth": self.depth + 1,
+            "harness.parent_thread_id": self.session.thread_id,
+        }) as span:
+            output = await self._delegate(definition, handoff, call_id, key, span)
+            span.set("harness.status", output.metadata.get("status", ""))
+            if output.is_error:
+                span.record_error(output.content.splitlines()[0])
+            return output
+
+    async def _delegate(self, definition: AgentDefinition, handoff: Handoff, call_id: str,
+                        key: tuple[str, str], span: Any) -> ToolOutput:
+        parent, store = self.session, self.session.store
+        thread = await asyncio.to_thread(self._child_thread, definition, handoff, call_id)
+        span.set("harness.thread_id", thread.thread_id)
+        parent.record(SubagentStarted(call_id=call_id, agent=definition.name,
+                                      child_thread_id=thread.thread_id,
+                                      resumed=thread.last_seq > 0))
+        schema = handoff.output_schema(definition.output_schema)
+        started = time.monotonic()
+        child = ChildSession(parent, definition, call_id, self.depth + 1,
+                             (*self.stack, key), self.shared)
+        status, text, error = "failed", "", None
+        result: RunResult | None = None
+        try:
+            await asyncio.to_thread(child._attach, thread.thread_id)
+            result = await self._run_child(child, definition, handoff, schema)
+            status, text, error = result.status, result.result, result.error
+        except (AwaitingApproval, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            with contextlib.suppress(Exception):
+                await child.close()
+        usage = result.usage if result else Usage()
+        cost = result.cost_usd if result else 0.0
+        span.set_usage(usage, cost_usd=cost)
+        output = result_for_parent(
+            agent=definition.name, child_thread_id=thread.thread_id, status=status, text=text,
+            schema=schema, error=error,
+            metadata={"usage": usage.model_dump(), "cost_usd": cost,
+                      "num_turns": result.num_turns if result else 0,
+                      "duration_ms": round((time.monotonic() - started) * 1000, 1)},
+        )
+        if status == "done" and output.is_error:
+            status = "invalid_output"
+        output.metadata["status"] = status
+        parent.record(SubagentFinished(call_id=call_id, agent=definition.name,
+                                       child_thread_id=thread.thread_id, status=status,
+                                       usage=usage, cost_usd=cost, error=error))
+        await asyncio.to_thread(store.update_thread, thread.thread_id,
+                                meta={"status": status, "depth": self.depth + 1})
+        return output
+
+    def _resolve_call_id(self, agent: str, handoff: dict[str, Any]) -> str:
+        """The Task call being run, when the loop did not say: the first open Task call of
+        the parent's last message with this input that no concurrent run has claimed."""
+        from harness.tools.task import TaskInput
+
+        for call_id, block in self.session.state.open_calls.items():
+            if block.get("name") != "Task" or call_id in self.claimed:
+                continue
+            try:
+                parsed = TaskInput.model_validate(block.get("input") or {})
+            except ValueError:
+                continue
+            if parsed.agent == agent and parsed.handoff.model_dump(mode="json") == handoff:
+                self.claimed.add(call_id)
+                return call_id
+        return ""
+
+    def _child_thread(self, definition: AgentDefinition, handoff: Handoff, call_id: str) -> Any:
+        """The thread of this Task call: the existing one when the call is re-run."""
+        parent, store = self.session, self.session.store
+        parent._ensure_thread()
+        if call_id:
+            for thread in store.children(parent.thread_id):
+                if thread.parent_call_id == call_id:
+                    return thread
+        title = " ".join(f"{definition.name}: {handoff.goal}".split())[:80]
+        return store.create_thread(
+            str(parent.project_root), title=title,
+            parent=Checkpoint(parent.thread_id, parent.state.last_seq),
+            model=definition.model or parent.model_name, agent=definition.name,
+            parent_call_id=call_id or None,
+        )
+
+    async def _run_child(self, child: ChildSession, definition: AgentDefinition,
+                         handoff: Handoff, schema: dict[str, Any] | None) -> RunResult:
+        state = child.state
+        if state.last_result is not None and not state.open_calls and not state.needs_model:
+            last = state.last_result  # finished before a crash: reuse, never re-run
+            if last.status != "awaiting_approval":
+                return RunResult(status=last.status, result=last.result,
+                                 num_turns=last.num_turns, usage=last.usage,
+                                 cost_usd=last.cost_usd,
+                                 error=last.result if last.is_error else None)
+        timed_out = False
+
+        def stop() -> None:
+            nonlocal timed_out
+            timed_out = True
+            child.cancel()
+
+        timer = asyncio.get_running_loop().call_later(definition.time_limit_seconds, stop)
+        try:
+            if not state.messages:
+                prompt = self._first_message(definition, handoff, schema)
+                result = await child.run_prompt(prompt)
+            else:
+                result = await child.continue_pending()
+        finally:
+            timer.cancel()
+        if result.status == "awaiting_approval":
+            raise AwaitingApproval(f"sub-agent {definition.name} waits for approval")
+        if result.status == "cancelled":
+            task = asyncio.current_task()
+            if not timed_out or (task is not None and task.cancelling()):
+                raise asyncio.CancelledError  # the person stopped the whole run
+            limit = definition.time_limit_seconds
+            result.status, result.error = "limit", f"time limit reached ({limit:g}s)"
+        return result
+
+    def _first_message(self, definition: AgentDefinition, handoff: Handoff,
+                       schema: dict[str, Any] | None) -> str:
+        text = handoff.render(schema=schema, output_hint=definition.output)
+        if definition.context == "none":
+            return text
+        messages = self.session.state.messages
+        if definition.context == "summary":
+            context = transcript_text(messages, tools=False, limit=SUMMARY_CHARS)
+            title = "Summary of the delegating agent's conversation (its messages, no tool I/O)"
+        else:
+            context = transcript_text(messages, tools=True, limit=FULL_CHARS)
+            title = "Transcript of the delegating agent's conversation"
+        return f"# {title}\n{context}\n\n{text}" if context else text
+
+
+class ChildSession(AgentSession):
+    """A sub-agent's session: the parent's store, model client, permissions and approver;
+    its own thread, context, tools and limits."""
+
+    def __init__(self, parent: AgentSession, definition: AgentDefinition, call_id: str,
+                 depth: int, stack: tuple[tuple[str, str], ...], shared: Shared) -> None:
+        self.parent, self.definition, self.call_id = parent, definition, call_id
+        settings = _child_settings(parent, definition)
+        opts = SessionOptions(project_root=parent.project_root, front_end=parent.opts.front_end,
+                              model_client=parent.model, store=parent.store,
+                              demo=parent.opts.demo)
+        approver = _ChildApprover(parent.approver, shared.ask_lock, self)
+        super().__init__(parent.project_root, settings, parent.store, approver, self._forward,
+                         opts)
+        self.tracer = shared.tracer
+        allowed = definition.allowed_tools(parent._tools)
+        self._tools = {name: parent._tools[name] for name in allowed}
+        if "Task" in self._tools:
+            install(self, depth=depth, stack=stack, shared=shared)
+
+    # The parent decides: same mode, rules and grants (plus this thread's own grants).
+    def permission_context(self) -> Any:
+        base = self.parent.permission_context()
+        return dataclasses.replace(
+            base, cwd=self.tool_ctx.cwd,
+            session_allow=tuple(base.session_allow) + tuple(self.state.session_rules),
+        )
+
+    @property
+    def mode(self) -> str:
+        return self.parent.mode
+
+    def set_mode(self, mode: str) -> None:
+        raise ValueError("a sub-agent runs in its parent's permission mode")
+
+    @property
+    def system(self) -> list[dict]:
+        if self._system is None:
+            from harness.agent.prompt import system_blocks
+
+            extra = ROLE.format(name=self.definition.name)
+            if self.definition.instructions:
+                extra += "\n\n" + self.definition.instructions
+            self._system = system_blocks(self.project_root,
+                                         self.settings.agent.instructions_files, extra=extra)
+        return self._system
+
+    def _forward(self, event: Event, seq: int) -> None:
+        """Show the sub-agent's progress on the parent's Task call (stream-only events)."""
+        line = progress_line(event)
+        if line:
+            self.parent.record(ToolProgress(call_id=self.call_id,
+                                            text=f"{self.definition.name}: {line}"))
+
+
+class _ChildApprover:
+    """Asks from a sub-agent go to the parent's approver, tagged, one at a time."""
+
+    def __init__(self, inner: Any, lock: asyncio.Lock, child: ChildSession) -> None:
+        self.inner, self.lock, self.child = inner, lock, child
+
+    async def answer(self, request: PermissionRequest) -> Any:
+        tagged = request.model_copy(update={
+            "agent": self.child.definition.name, "thread_id": self.child.thread_id,
+            "parent_call_id": self.child.call_id,
+        })
+        async with self.lock:
+            return await self.inner.answer(tagged)
+
+
+def _child_settings(parent: AgentSession, definition: AgentDefinition) -> Any:
+    settings = parent.settings.model_copy(deep=True)
+    if definition.model:
+        settings.model.name = definition.model
+    agent = settings.agent
+    budget = definition.max_cost_usd
+    if parent.settings.agent.max_cost_usd:  # never more than what the parent has left
+        left = max(parent.settings.agent.max_cost_usd - parent.cost_usd, 1e-9)
+        budget = min(budget, left) if budget else left
+    agent.max_turns, agent.max_cost_usd = definition.max_turns, budget
+    agent.wall_clock_seconds = definition.time_limit_seconds
+    return settings
+
+
+def progress_line(event: Event) -> str:
+    if isinstance(event, ToolCallEvent):
+        return f"{event.tool} {_brief(event.input)}".rstrip()
+    if isinstance(event, ToolProgress):
+        return event.text
+    if isinstance(event, PermissionRequest):
+        return f"waiting for approval of {event.tool}"
+    if isinstance(event, AssistantText):
+        first = event.text.strip().splitlines()[0] if event.text.strip() else ""
+        return first[:120]
+    return ""
+
+
+def _brief(data: dict[str, Any]) -> str:
+    for key in ("file_path", "pattern", "command", "path", "agent"):
+        if key in data:
+            return str(data[key])[:100]
+    return ""
+
+
+def transcript_text(messages: list[dict[str, Any]], *, tools: bool, limit: int) -> str:
+    """The parent's conversation as plain text (no model call): user and assistant text,
+    with tool calls and results when `tools`. Keeps the most recent `limit` characters."""
+    lines: list[str] = []
+    for message in messages:
+        role, content = message["role"], message["content"]
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        for block in blocks:
+            kind = block.get("type")
+            if kind == "text" and block.get("text", "").strip():
+                lines.append(f"[{role}] {block['text'].strip()}")
+            elif tools and kind == "tool_use":
+                lines.append(f"[tool call] {block['name']} {json.dumps(block.get('input'))[:500]}")
+            elif tools and kind == "tool_result":
+                body = block.get("content")
+                body = body if isinstance(body, str) else json.dumps(body)
+                lines.append(f"[tool result] {body[:2000]}")
+    text = "\n".join(lines)
+    if len(text) > limit:
+        text = "[... earlier conversation cut ...]\n" + text[-limit:]
+    return text
