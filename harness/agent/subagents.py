@@ -373,3 +373,30 @@ def transcript_text(messages: list[dict[str, Any]], *, tools: bool, limit: int) 
     if len(text) > limit:
         text = "[... earlier conversation cut ...]\n" + text[-limit:]
     return text
+
+
+def pending_in_children(store: Any, thread_id: str, state: Any) -> PermissionRequest | None:
+    """The ask a sub-agent of one of `state`'s open Task calls waits on, tagged with the
+    agent and its thread; None when no sub-agent waits. Lets the parent show it and
+    `harness resume PARENT --approve` answer it."""
+    from harness.agent.state import ThreadState
+
+    open_tasks = {cid for cid, b in state.open_calls.items() if b.get("name") == "Task"}
+    if not open_tasks:
+        return None
+    for child in store.children(thread_id):
+        if child.parent_call_id not in open_tasks or child.state != "awaiting_approval":
+            continue
+        child_state = ThreadState()
+        for item in store.events(child.thread_id):
+            child_state.apply(item.seq, item.decode())
+        request = child_state.pending
+        if request is not None:
+            return request.model_copy(update={
+                "agent": child.agent, "thread_id": child.thread_id,
+                "parent_call_id": child.parent_call_id,
+            })
+        found = pending_in_children(store, child.thread_id, child_state)
+        if found is not None:
+            return found
+    return None
