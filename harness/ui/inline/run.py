@@ -41,19 +41,13 @@ def _has_key() -> bool:
     return bool(os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN"))
 
 
-def _write(text: str) -> None:
-    # Looked up at each call: inside patch_stdout, sys.stdout is the proxy that prints
-    # above the prompt.
-    sys.stdout.write(text)
-    sys.stdout.flush()
-
-
 async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> int:
     from harness.agent.session import SessionError, SessionOptions, open_session
     from harness.config.loader import ConfigError
     from harness.store.base import StoreError, ThreadNotFound
     from harness.ui.inline.app import InlineApp
     from harness.ui.inline.approver import InlineApprover
+    from harness.ui.inline.output import ScrollbackWriter
     from harness.ui.inline.render import color_enabled
     from harness.ui.inline.transcript import Transcript
 
@@ -61,8 +55,11 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
     if root is not None and not root.is_dir():
         print(f"harness: --cwd {args.cwd}: no such folder", file=sys.stderr)
         return USAGE
+    # The real stdout, captured before patch_stdout swaps sys.stdout for its proxy (which
+    # stays in place only for stray prints from libraries).
+    writer = ScrollbackWriter(sys.stdout)
     transcript = Transcript(
-        write or _write,
+        write or writer.write,
         color=color_enabled(sys.stdout),
         width=shutil.get_terminal_size((100, 24)).columns,
     )
