@@ -38,34 +38,79 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_run_flags(p: argparse.ArgumentParser, *, with_prompt: bool) -> None:
     if with_prompt:
-        p.add_argument("-p", "--print", dest="prompt", metavar="TASK",
-                       help="run TASK headless and print the result (no TUI)")
-        p.add_argument("--ci", action="store_true",
-                       help="headless: never show a prompt (implied when stdin is not a TTY)")
-        p.add_argument("--inline", action="store_true",
-                       help="use the inline prompt in the normal scrollback instead of the TUI")
+        p.add_argument(
+            "-p",
+            "--print",
+            dest="prompt",
+            metavar="TASK",
+            help="run TASK headless and print the result (no TUI)",
+        )
+        p.add_argument(
+            "--ci",
+            action="store_true",
+            help="headless: never show a prompt (implied when stdin is not a TTY)",
+        )
+        p.add_argument(
+            "--inline",
+            action="store_true",
+            help="use the inline prompt in the normal scrollback instead of the TUI",
+        )
         p.add_argument("--vi", action="store_true", help="vi key bindings in the inline prompt")
-        p.add_argument("--resume", nargs="?", const="", metavar="THREAD",
-                       help="continue THREAD (default: the last thread of this project)")
-        p.add_argument("--fork", metavar="THREAD[@SEQ]",
-                       help="start a new thread from THREAD at SEQ (default: its last step)")
-        p.add_argument("--demo", action="store_true",
-                       help="offline demo with a built-in scripted model (no API key needed)")
-        p.add_argument("--allowed-tools", nargs="+", default=[], metavar="RULE",
-                       help="extra allow rules, e.g. 'Bash(npm test:*)' 'Edit(src/**)'")
-        p.add_argument("--disallowed-tools", nargs="+", default=[], metavar="RULE",
-                       help="extra deny rules")
-        p.add_argument("--max-turns", type=int, metavar="N", help="stop after N model turns (exit 4)")
+        p.add_argument(
+            "--resume",
+            nargs="?",
+            const="",
+            metavar="THREAD",
+            help="continue THREAD (default: the last thread of this project)",
+        )
+        p.add_argument(
+            "--fork",
+            metavar="THREAD[@SEQ]",
+            help="start a new thread from THREAD at SEQ (default: its last step)",
+        )
+        p.add_argument(
+            "--demo",
+            action="store_true",
+            help="offline demo with a built-in scripted model (no API key needed)",
+        )
+        p.add_argument(
+            "--allowed-tools",
+            nargs="+",
+            default=[],
+            metavar="RULE",
+            help="extra allow rules, e.g. 'Bash(npm test:*)' 'Edit(src/**)'",
+        )
+        p.add_argument(
+            "--disallowed-tools", nargs="+", default=[], metavar="RULE", help="extra deny rules"
+        )
+        p.add_argument(
+            "--max-turns", type=int, metavar="N", help="stop after N model turns (exit 4)"
+        )
         p.add_argument("--max-budget-usd", type=float, metavar="USD", help="cost budget (exit 4)")
         p.add_argument("--model", metavar="NAME", help="model id, e.g. claude-sonnet-4-5")
-        p.add_argument("--permission-mode", choices=MODES, metavar="MODE",
-                       help=f"permission mode: {', '.join(MODES)}")
-        p.add_argument("--allow-bypass", action="store_true",
-                       help="offer bypassPermissions when cycling modes interactively")
-    p.add_argument("--output-format", choices=OUTPUT_FORMATS, default="text",
-                   help="headless output: text (default), json (final result), stream-json")
-    p.add_argument("--on-ask", choices=("deny", "interrupt"), default="deny",
-                   help="headless: deny an ask (default) or save it and exit 3")
+        p.add_argument(
+            "--permission-mode",
+            choices=MODES,
+            metavar="MODE",
+            help=f"permission mode: {', '.join(MODES)}",
+        )
+        p.add_argument(
+            "--allow-bypass",
+            action="store_true",
+            help="offer bypassPermissions when cycling modes interactively",
+        )
+    p.add_argument(
+        "--output-format",
+        choices=OUTPUT_FORMATS,
+        default="text",
+        help="headless output: text (default), json (final result), stream-json",
+    )
+    p.add_argument(
+        "--on-ask",
+        choices=("deny", "interrupt"),
+        default="deny",
+        help="headless: deny an ask (default) or save it and exit 3",
+    )
     p.add_argument("--store", metavar="URL", help="session store: postgresql://… (default SQLite)")
     p.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
 
@@ -87,52 +132,72 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("thread", metavar="THREAD")
     answer = resume.add_mutually_exclusive_group()
     answer.add_argument("--approve", action="store_true", help="approve the pending request")
-    answer.add_argument("--reject", metavar="FEEDBACK", help="reject it; FEEDBACK goes to the model")
+    answer.add_argument(
+        "--reject", metavar="FEEDBACK", help="reject it; FEEDBACK goes to the model"
+    )
     answer.add_argument("--edit", metavar="JSON", help="run it with this tool input instead")
     answer.add_argument("--answer", metavar="TEXT", help="answer a pending AskUser question")
-    resume.add_argument("--scope", choices=("once", "session", "project"), default="once",
-                        help="with --approve: once, for this session, or always in this project")
+    resume.add_argument(
+        "--scope",
+        choices=("once", "session", "project"),
+        default="once",
+        help="with --approve: once, for this session, or always in this project",
+    )
     resume.add_argument("--max-turns", type=int, metavar="N")
     resume.add_argument("--permission-mode", choices=MODES, metavar="MODE")
     _add_run_flags(resume, with_prompt=False)
 
     sessions = sub.add_parser("sessions", help="list, show, fork and clean up threads")
-    ssub = sessions.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                   parser_class=_Parser)
+    ssub = sessions.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
     s_list = ssub.add_parser("list", help="threads of this project, newest first")
     s_list.add_argument("--all", action="store_true", help="threads of every project")
     s_show = ssub.add_parser("show", help="a thread's timeline, each event with its seq")
     s_show.add_argument("thread", metavar="THREAD")
-    s_show.add_argument("--tree", action="store_true",
-                        help="the whole tree of a run (subagents) with durations, tokens, cost")
+    s_show.add_argument(
+        "--tree",
+        action="store_true",
+        help="the whole tree of a run (subagents) with durations, tokens, cost",
+    )
     s_fork = ssub.add_parser("fork", help="new thread from THREAD at SEQ (O(1), shares the prefix)")
     s_fork.add_argument("target", metavar="THREAD@SEQ")
     s_gc = ssub.add_parser("gc", help="mark threads awaiting approval too long as abandoned")
-    s_gc.add_argument("--delete-older-than", metavar="AGE",
-                      help="also delete abandoned/done threads older than AGE (e.g. 30d)")
+    s_gc.add_argument(
+        "--delete-older-than",
+        metavar="AGE",
+        help="also delete abandoned/done threads older than AGE (e.g. 30d)",
+    )
     for sp in (s_list, s_show, s_fork, s_gc):
         sp.add_argument("--json", action="store_true", help="machine-readable output")
         sp.add_argument("--store", metavar="URL", help="session store URL (default SQLite)")
         sp.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
 
     perms = sub.add_parser("permissions", help="ask the permission engine about a tool call")
-    psub = perms.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                parser_class=_Parser)
+    psub = perms.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
     check = psub.add_parser("check", help="decision, category, reason and rule for a call")
     src = check.add_mutually_exclusive_group(required=True)
     src.add_argument("--tool", metavar="NAME", help="tool name, e.g. Bash, Edit, Read")
-    src.add_argument("--batch", action="store_true",
-                     help='read {"tool","input","mode"} per line on stdin, answer one per line')
+    src.add_argument(
+        "--batch",
+        action="store_true",
+        help='read {"tool","input","mode"} per line on stdin, answer one per line',
+    )
     check.add_argument("--input", metavar="JSON", help="the tool input as JSON (with --tool)")
     check.add_argument("--mode", choices=MODES, help="permission mode (default: from config)")
     check.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
     check.add_argument("--json", action="store_true", help="print the decision as JSON")
 
     config = sub.add_parser("config", help="show or validate the effective settings")
-    csub = config.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                 parser_class=_Parser)
-    for name, text in (("show", "effective settings and the layer each came from"),
-                       ("validate", "check every config file")):
+    csub = config.add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    for name, text in (
+        ("show", "effective settings and the layer each came from"),
+        ("validate", "check every config file"),
+    ):
         cp = csub.add_parser(name, help=text)
         cp.add_argument("--json", action="store_true", help="machine-readable output")
         cp.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")

@@ -18,8 +18,11 @@ def main(args: argparse.Namespace) -> int:
         loaded = load_config(root)
     except ConfigError as exc:
         if args.json:
-            print(json.dumps({"ok": False, "source": exc.source, "key": exc.key,
-                              "error": exc.message}))
+            print(
+                json.dumps(
+                    {"ok": False, "source": exc.source, "key": exc.key, "error": exc.message}
+                )
+            )
         print(f"harness: config error: {exc}", file=sys.stderr)
         return USAGE
     if args.action == "validate":
@@ -32,9 +35,11 @@ def main(args: argparse.Namespace) -> int:
         return 0
     values = flatten(loaded.settings)
     if args.json:
-        print(json.dumps(
-            {k: {"value": v, "layer": loaded.origin(k)} for k, v in values.items()}, indent=2
-        ))
+        print(
+            json.dumps(
+                {k: {"value": v, "layer": loaded.origin(k)} for k, v in values.items()}, indent=2
+            )
+        )
         return 0
     width = max(map(len, values))
     for key, value in values.items():

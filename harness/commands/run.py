@@ -1,13 +1,102 @@
-"""`harness run`: not built yet (see the open issues)."""
+"""`harness` / `harness -p TASK`: pick the front-end (TUI, inline, headless) and run."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+from pathlib import Path
+from typing import Any
 
-from harness.exitcodes import USAGE
+from harness import exitcodes
+
+
+def config_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """Command-line settings, as dotted keys for the top config layer."""
+    flags: dict[str, Any] = {}
+    if getattr(args, "permission_mode", None):
+        flags["permissions.mode"] = args.permission_mode
+    if getattr(args, "model", None):
+        flags["model.name"] = args.model
+    if getattr(args, "allowed_tools", None):
+        flags["permissions.allow"] = list(args.allowed_tools)
+    if getattr(args, "disallowed_tools", None):
+        flags["permissions.deny"] = list(args.disallowed_tools)
+    if getattr(args, "max_budget_usd", None) is not None:
+        flags["agent.max_cost_usd"] = args.max_budget_usd
+    if getattr(args, "allow_bypass", False):
+        flags["permissions.allow_bypass"] = True
+    if getattr(args, "vi", False):
+        flags["ui.vi_mode"] = True
+    return flags
+
+
+def session_options(args: argparse.Namespace, front_end: str) -> Any:
+    from harness.agent.session import SessionOptions
+
+    return SessionOptions(
+        project_root=Path(args.cwd).resolve() if getattr(args, "cwd", None) else None,
+        front_end=front_end,
+        resume=getattr(args, "resume", None),
+        fork=getattr(args, "fork", None),
+        flags=config_flags(args),
+        store_url=args.store,
+        demo=getattr(args, "demo", False),
+        max_turns=getattr(args, "max_turns", None),
+    )
+
+
+def validate_rules(args: argparse.Namespace) -> str | None:
+    from harness.config.rules import RuleSyntaxError, parse_rule
+
+    for rule in [*(args.allowed_tools or []), *(args.disallowed_tools or [])]:
+        try:
+            parse_rule(rule)
+        except RuleSyntaxError as exc:
+            return str(exc)
+    return None
 
 
 def main(args: argparse.Namespace) -> int:
-    print("harness: 'run' is not available in this build yet", file=sys.stderr)
-    return USAGE
+    problem = validate_rules(args)
+    if problem:
+        print(f"harness: {problem}", file=sys.stderr)
+        return exitcodes.USAGE
+    if args.demo:
+        from harness.commands.demo import prepare_demo
+
+        args = prepare_demo(args)
+    headless = args.prompt is not None or args.ci or not sys.stdin.isatty()
+    if headless:
+        return run_headless_from_args(args)
+    if args.inline:
+        from harness.ui.inline.run import run_inline
+
+        return run_inline(args)
+    from harness.ui.tui.run import run_tui
+
+    return run_tui(args)
+
+
+def run_headless_from_args(args: argparse.Namespace) -> int:
+    from harness.ui.headless import approver_for, missing_key_message, run_headless
+
+    prompt = args.prompt
+    if prompt is None and args.demo and args.resume is None and args.fork is None:
+        prompt = getattr(args, "prompt_default", None)
+    if prompt is None and args.resume is None and args.fork is None:
+        prompt = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+        if not prompt:
+            print(
+                'harness: no task given; use `harness -p "TASK"`, pipe the task on stdin, '
+                "or run `harness` in a terminal for the interactive UI",
+                file=sys.stderr,
+            )
+            return exitcodes.USAGE
+    if not args.demo:
+        missing = missing_key_message()
+        if missing:
+            print(f"harness: {missing}", file=sys.stderr)
+            return exitcodes.USAGE
+    opts = session_options(args, "demo" if args.demo else "headless")
+    return asyncio.run(run_headless(opts, prompt, args.output_format, approver_for(args.on_ask)))

@@ -136,7 +136,7 @@ def env_layer(environ: dict[str, str] | None = None) -> Layer:
         if name in ENV_ALIASES:
             _set_dotted(data, ENV_ALIASES[name], raw)
         elif "__" in name:
-            section, _, key = name[len("HARNESS_"):].lower().partition("__")
+            section, _, key = name[len("HARNESS_") :].lower().partition("__")
             _set_dotted(data, f"{section}.{key}", _parse_env_value(raw))
     return Layer("env", "environment (HARNESS_*)", data)
 

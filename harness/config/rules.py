@@ -11,8 +11,22 @@ from dataclasses import dataclass
 
 # Every tool name a rule may name (the architecture's tool list). `Task` is the subagent tool.
 KNOWN_TOOLS: tuple[str, ...] = (
-    "Read", "Write", "Edit", "MultiEdit", "Glob", "Grep", "LS", "Bash",
-    "GitStatus", "GitDiff", "GitLog", "GitCommit", "GitPush", "TodoWrite", "AskUser", "Task",
+    "Read",
+    "Write",
+    "Edit",
+    "MultiEdit",
+    "Glob",
+    "Grep",
+    "LS",
+    "Bash",
+    "GitStatus",
+    "GitDiff",
+    "GitLog",
+    "GitCommit",
+    "GitPush",
+    "TodoWrite",
+    "AskUser",
+    "Task",
 )
 # Tools whose specifier is a path glob, and tools whose specifier is a command pattern.
 PATH_TOOLS = frozenset({"Read", "Write", "Edit", "MultiEdit", "Glob", "Grep", "LS"})
@@ -41,10 +55,12 @@ class Rule:
 
 
 def parse_rule(text: str) -> Rule:
-    """Parse `Bash(npm run test:*)`, `Edit(src/**)`, `Read` …; raise RuleSyntaxError if malformed."""
+    """Parse `Bash(npm run test:*)`, `Edit(src/**)`, `Read`; raise RuleSyntaxError if bad."""
     raw = text.strip()
     if not raw:
-        raise RuleSyntaxError("empty rule; write `Tool` or `Tool(specifier)`, e.g. `Bash(npm test:*)`")
+        raise RuleSyntaxError(
+            "empty rule; write `Tool` or `Tool(specifier)`, e.g. `Bash(npm test:*)`"
+        )
     if raw.count("(") and not raw.endswith(")"):
         raise RuleSyntaxError(
             f"rule {text!r} has an unclosed '('; write `Tool(specifier)`, e.g. `Bash(npm test:*)`"
@@ -52,7 +68,8 @@ def parse_rule(text: str) -> Rule:
     m = _RULE.match(raw)
     if not m:
         raise RuleSyntaxError(
-            f"rule {text!r} is not `Tool` or `Tool(specifier)`; e.g. `Bash(git diff:*)`, `Edit(src/**)`"
+            f"rule {text!r} is not `Tool` or `Tool(specifier)`; "
+            "e.g. `Bash(git diff:*)`, `Edit(src/**)`"
         )
     tool, spec = m.group("tool"), m.group("spec")
     if tool not in KNOWN_TOOLS:
@@ -62,7 +79,9 @@ def parse_rule(text: str) -> Rule:
     if spec is not None:
         spec = spec.strip()
         if not spec:
-            raise RuleSyntaxError(f"rule {text!r} has an empty specifier; drop the () to match every call")
+            raise RuleSyntaxError(
+                f"rule {text!r} has an empty specifier; drop the () to match every call"
+            )
         if tool in NO_SPECIFIER_TOOLS:
             raise RuleSyntaxError(
                 f"rule {text!r} can never match: {tool} calls have nothing a specifier could "

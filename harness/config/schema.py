@@ -25,7 +25,9 @@ def parse_duration(text: str) -> float:
     """`90s`, `30m`, `12h`, `7d`, `2w` → seconds."""
     m = _DURATION.match(text)
     if not m:
-        raise ValueError(f"{text!r} is not a duration; use a number and a unit s/m/h/d/w, e.g. '7d'")
+        raise ValueError(
+            f"{text!r} is not a duration; use a number and a unit s/m/h/d/w, e.g. '7d'"
+        )
     return float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
 
 
@@ -91,9 +93,7 @@ class SandboxSettings(_Section):
 
 
 class SessionSettings(_Section):
-    store: str = Field(
-        "", description="'' for SQLite under $HARNESS_HOME, or a postgresql:// URL."
-    )
+    store: str = Field("", description="'' for SQLite under $HARNESS_HOME, or a postgresql:// URL.")
     abandon_after: str = Field(
         "7d", description="Threads awaiting approval longer than this are marked abandoned by gc."
     )

@@ -19,7 +19,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-HEADER = "# Benchmark results\n\nProduced by `.venv/bin/python tests/benchmarks/run.py [NAME ...]`.\n"
+HEADER = (
+    "# Benchmark results\n\nProduced by `.venv/bin/python tests/benchmarks/run.py [NAME ...]`.\n"
+)
 
 
 def _section(name: str, body: str) -> str:
@@ -35,7 +37,7 @@ def _section(name: str, body: str) -> str:
 def main(names: list[str]) -> int:
     sys.path.insert(0, str(HERE.parent.parent))
     sys.path.insert(0, str(HERE))
-    available = sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py"))
+    available = sorted(p.stem[len("bench_") :] for p in HERE.glob("bench_*.py"))
     wanted = names or available
     unknown = [n for n in wanted if n not in available]
     if unknown:
@@ -48,7 +50,10 @@ def main(names: list[str]) -> int:
         print(body, flush=True)
         block = _section(name, body)
         pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.DOTALL)
-        text = pattern.sub(lambda _m: block, text) if pattern.search(text) else f"{text}\n{block}\n"
+        if pattern.search(text):
+            text = pattern.sub(lambda _m, block=block: block, text)
+        else:
+            text = f"{text}\n{block}\n"
     RESULTS.write_text(text)
     return 0
 

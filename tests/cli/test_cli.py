@@ -11,8 +11,9 @@ from harness.cli import build_parser, main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness", *args], capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_version_is_printed():
@@ -22,18 +23,37 @@ def test_version_is_printed():
 
 
 def test_version_imports_nothing_heavy():
-    code = ("import sys; from harness.cli import main; main(['--version']); "
-            "bad = [m for m in ('anthropic', 'textual', 'git', 'pydantic', 'prompt_toolkit') "
-            "if m in sys.modules]; print(bad)")
+    code = (
+        "import sys; from harness.cli import main; main(['--version']); "
+        "bad = [m for m in ('anthropic', 'textual', 'git', 'pydantic', 'prompt_toolkit') "
+        "if m in sys.modules]; print(bad)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize(
     "flag",
-    ["--inline", "--resume", "--fork", "--permission-mode", "-p", "--output-format",
-     "--allowed-tools", "--disallowed-tools", "--max-turns", "--on-ask", "--model", "--ci",
-     "--demo", "resume", "sessions", "permissions", "config", "rewind"],
+    [
+        "--inline",
+        "--resume",
+        "--fork",
+        "--permission-mode",
+        "-p",
+        "--output-format",
+        "--allowed-tools",
+        "--disallowed-tools",
+        "--max-turns",
+        "--on-ask",
+        "--model",
+        "--ci",
+        "--demo",
+        "resume",
+        "sessions",
+        "permissions",
+        "config",
+        "rewind",
+    ],
 )
 def test_help_lists_every_contract_flag_and_subcommand(flag):
     assert flag in run("--help").stdout
@@ -61,9 +81,24 @@ def test_bad_usage_exits_2_without_traceback():
 
 def test_parser_accepts_the_headless_contract():
     args = build_parser().parse_args(
-        ["-p", "fix it", "--output-format", "stream-json", "--permission-mode", "plan",
-         "--allowed-tools", "Bash(ls:*)", "Read", "--max-turns", "3", "--on-ask", "interrupt",
-         "--fork", "abc@4"])
+        [
+            "-p",
+            "fix it",
+            "--output-format",
+            "stream-json",
+            "--permission-mode",
+            "plan",
+            "--allowed-tools",
+            "Bash(ls:*)",
+            "Read",
+            "--max-turns",
+            "3",
+            "--on-ask",
+            "interrupt",
+            "--fork",
+            "abc@4",
+        ]
+    )
     assert (args.prompt, args.output_format, args.max_turns) == ("fix it", "stream-json", 3)
     assert args.allowed_tools == ["Bash(ls:*)", "Read"]
     assert args.fork == "abc@4"

@@ -42,9 +42,10 @@ def test_later_layers_win_in_documented_order(project, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
     write(xdg / "harness" / "config.toml", '[model]\nname = "user-model"\nmax_tokens = 100\n')
     write(project / ".harness/config.toml", '[model]\nname = "project-model"\n')
-    write(project / ".harness/config.local.toml", '[agent]\nmax_turns = 7\n')
-    loaded = load_config(project, environ={"HARNESS_AGENT__MAX_TURNS": "9"},
-                         flags={"model.name": "flag-model"})
+    write(project / ".harness/config.local.toml", "[agent]\nmax_turns = 7\n")
+    loaded = load_config(
+        project, environ={"HARNESS_AGENT__MAX_TURNS": "9"}, flags={"model.name": "flag-model"}
+    )
     s = loaded.settings
     assert (s.model.name, s.model.max_tokens, s.agent.max_turns) == ("flag-model", 100, 9)
     assert loaded.origin("model.name") == "flags"
@@ -64,8 +65,14 @@ def test_rule_lists_merge_across_layers_so_a_deny_stays(project, monkeypatch, tm
 
 
 def test_env_aliases(project):
-    loaded = load_config(project, environ={"HARNESS_MODEL": "m1", "HARNESS_PERMISSION_MODE": "plan",
-                                           "HARNESS_HOME": "/ignored"})
+    loaded = load_config(
+        project,
+        environ={
+            "HARNESS_MODEL": "m1",
+            "HARNESS_PERMISSION_MODE": "plan",
+            "HARNESS_HOME": "/ignored",
+        },
+    )
     assert loaded.settings.model.name == "m1"
     assert loaded.settings.permissions.mode == "plan"
 
@@ -74,7 +81,7 @@ def test_env_aliases(project):
     ("text", "key", "needle"),
     [
         ("[model\n", None, "invalid TOML"),
-        ('[permisions]\nallow = []\n', "permisions", "unknown key; allowed here: model"),
+        ("[permisions]\nallow = []\n", "permisions", "unknown key; allowed here: model"),
         ('[model]\nnmae = "x"\n', "model.nmae", "allowed here: name, max_tokens"),
         ('[model]\nmax_tokens = "lots"\n', "model.max_tokens", "valid integer"),
         ('[permissions]\nmode = "yolo"\n', "permissions.mode", "'default', 'acceptEdits'"),
@@ -103,14 +110,19 @@ def test_bad_environment_value_names_the_environment(project):
 
 
 def test_non_utf8_file_is_a_clear_error(project):
-    (project / ".harness/config.toml").write_bytes(b"[model]\nname = \"\xff\"\n")
+    (project / ".harness/config.toml").write_bytes(b'[model]\nname = "\xff"\n')
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(project, environ={})
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_config_validate_cli_exits_2_with_the_file_and_key(project):

@@ -1,0 +1,281 @@
+"""Running one turn's tool calls: permission → (ask) → revalidate → run → record.
+
+Read-only calls that the engine allows run concurrently; anything that asks or changes
+state runs alone, in the model's order. Every decision and result is an event, so an ask
+left unanswered (quit, `--on-ask interrupt`) resumes from exactly this call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from harness.agent.approver import Approver
+from harness.agent.outcomes import AwaitingApproval
+from harness.agent.state import ThreadState
+from harness.permissions.types import Decision, PermissionContext, ToolCall
+from harness.store.events import (
+    Event,
+    PermissionDecision,
+    PermissionRequest,
+    ToolResult,
+    ToolStarted,
+)
+from harness.tools.base import Tool, ToolContext, ToolError, ToolInput, ToolOutput
+
+REJECTED = "The user rejected this tool call."
+SIDE_EFFECT_FREE = ("read", "meta")
+
+
+@dataclass
+class Planned:
+    call_id: str
+    tool: Tool
+    input: ToolInput
+    raw: dict[str, Any]
+
+
+class CallRunner:
+    def __init__(
+        self,
+        *,
+        tools: dict[str, Tool],
+        state: ThreadState,
+        record: Callable[[Event], int],
+        approver: Approver,
+        tool_ctx: ToolContext,
+        permission_context: Callable[[], PermissionContext],
+        decide: Callable[[ToolCall, PermissionContext], Decision],
+        grant: Callable[[ToolCall, PermissionContext, str], str | None],
+        hooks: Any = None,
+    ) -> None:
+        self.tools, self.state, self.record, self.approver = tools, state, record, approver
+        self.ctx, self.permission_context, self.decide = tool_ctx, permission_context, decide
+        self.grant, self.hooks = grant, hooks
+        self.current_call: str | None = None
+
+    async def run_pending(self, calls: list[dict[str, Any]]) -> None:
+        batch: list[Planned] = []
+        for call in calls:
+            call_id = call["id"]
+            if call_id in self.state.started:  # started before a crash: never re-run blindly
+                from harness.agent.loop import outcome_unknown_result
+
+                await self._flush(batch)
+                self.record(outcome_unknown_result(call))
+                continue
+            pending = self.state.requests.get(call_id)
+            if pending is not None:
+                await self._flush(batch)
+                await self._ask(call, pending)
+                continue
+            planned = await self._plan(call)
+            if planned is None:
+                continue
+            if isinstance(planned, PermissionRequest):
+                await self._flush(batch)
+                await self._ask(call, planned)
+            elif planned.tool.concurrent_safe:
+                batch.append(planned)
+            else:
+                await self._flush(batch)
+                await self._execute(planned)
+        await self._flush(batch)
+
+    async def _flush(self, batch: list[Planned]) -> None:
+        if len(batch) == 1:
+            await self._execute(batch[0])
+        elif batch:
+            await asyncio.gather(*(self._execute(p) for p in batch))
+        batch.clear()
+
+    # --- deciding ------------------------------------------------------------------------
+
+    async def _plan(self, call: dict[str, Any]) -> Planned | PermissionRequest | None:
+        """Decide one call: a Planned run, a recorded PermissionRequest, or None (answered)."""
+        call_id, name, raw = call["id"], call["name"], dict(call.get("input") or {})
+        tool = self.tools.get(name)
+        if tool is None:
+            self._error(
+                call_id, name, f"Unknown tool {name!r}. Available tools: {', '.join(self.tools)}."
+            )
+            return None
+        try:
+            parsed = tool.parse(raw)
+        except ToolError as exc:
+            self._error(call_id, name, str(exc))
+            return None
+        pctx = self.permission_context()
+        decision = self.decide(ToolCall(name, raw), pctx)
+        if self.hooks is not None:
+            decision, blocked = await self.hooks.pre_tool_use(name, raw, decision)
+            if blocked:
+                self.record(
+                    PermissionDecision(
+                        call_id=call_id, outcome="deny", source="hook", reason=blocked
+                    )
+                )
+                self._error(call_id, name, f"Blocked by a pre_tool_use hook: {blocked}")
+                return None
+        if decision.decision == "deny":
+            self.record(
+                PermissionDecision(
+                    call_id=call_id,
+                    outcome="deny",
+                    reason=decision.reason,
+                    source="rule" if decision.rule else "mode",
+                    rule=decision.rule,
+                )
+            )
+            self._error(
+                call_id,
+                name,
+                f"Permission denied: {decision.reason}"
+                + (f" (rule {decision.rule})" if decision.rule else "")
+                + ". Do not retry the same call; find another way or explain.",
+            )
+            return None
+        if decision.decision == "ask":
+            try:
+                preview = await tool.preview(parsed, self.ctx)
+            except ToolError as exc:
+                preview = f"(no preview: {exc})"
+            request = PermissionRequest(
+                call_id=call_id,
+                tool=name,
+                input=raw,
+                kind="question" if name == "AskUser" else "permission",
+                category=decision.category,
+                reason=decision.reason,
+                rule=decision.rule,
+                grade=decision.grade,
+                preview=preview,
+                session_scope_allowed=decision.grade != "irreversible",
+            )
+            self.record(request)
+            if self.hooks is not None:
+                await self.hooks.notify(request)
+            return request
+        if decision.category not in SIDE_EFFECT_FREE or decision.rule:
+            self.record(
+                PermissionDecision(
+                    call_id=call_id,
+                    outcome="allow",
+                    reason=decision.reason,
+                    source="rule" if decision.rule else "mode",
+                    rule=decision.rule,
+                )
+            )
+        return Planned(call_id, tool, parsed, raw)
+
+    async def _ask(self, call: dict[str, Any], request: PermissionRequest) -> None:
+        answer = await self.approver.answer(request)
+        if answer is None:
+            raise AwaitingApproval(request.call_id)
+        call_id, name = request.call_id, request.tool
+        tool = self.tools[name]
+        raw = dict(request.input)
+        if answer.kind == "reject":
+            self.record(
+                PermissionDecision(
+                    call_id=call_id, outcome="deny", source="human", feedback=answer.feedback or ""
+                )
+            )
+            text = REJECTED + (
+                f" Their feedback: {answer.feedback}"
+                if answer.feedback
+                else " Ask them or try a different approach."
+            )
+            self._error(call_id, name, text)
+            return
+        if answer.kind == "edit" and answer.input is not None:
+            raw = dict(answer.input)
+        try:
+            parsed = tool.parse(raw)
+        except ToolError as exc:
+            self.record(
+                PermissionDecision(
+                    call_id=call_id,
+                    outcome="deny",
+                    source="human",
+                    reason=f"edited input invalid: {exc}",
+                )
+            )
+            self._error(call_id, name, str(exc))
+            return
+        rule = None
+        scope = answer.scope if answer.kind == "approve" else "once"
+        if scope == "session" and not request.session_scope_allowed:
+            scope = "once"  # irreversible calls are never granted for a whole session
+        if scope in ("session", "project"):
+            rule = self.grant(ToolCall(name, raw), self.permission_context(), scope)
+        self.record(
+            PermissionDecision(
+                call_id=call_id,
+                outcome="allow",
+                source="human",
+                scope=scope,
+                rule=rule,
+                edited_input=raw if answer.kind == "edit" else None,
+                answer=answer.answer if answer.kind == "answer" else None,
+            )
+        )
+        self.ctx.answer = answer.answer if answer.kind == "answer" else None
+        await self._execute(Planned(call_id, tool, parsed, raw))
+
+    # --- running -------------------------------------------------------------------------
+
+    async def _execute(self, p: Planned) -> None:
+        name = p.tool.name
+        try:
+            await p.tool.revalidate(p.input, self.ctx)
+        except ToolError as exc:
+            self._error(p.call_id, name, f"Not run: {exc}")
+            return
+        if p.tool.category not in SIDE_EFFECT_FREE:
+            self.record(ToolStarted(call_id=p.call_id, tool=name, input=p.raw))
+        self.current_call = p.call_id
+        started = time.perf_counter()
+        try:
+            output = await p.tool.run(p.input, self.ctx)
+        except ToolError as exc:
+            output = ToolOutput(str(exc), is_error=True)
+        except asyncio.CancelledError:
+            self.record(
+                ToolResult(
+                    call_id=p.call_id,
+                    tool=name,
+                    is_error=True,
+                    content="Cancelled by the user while running.",
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                )
+            )
+            raise
+        except Exception as exc:  # a bug in a tool must not kill the session
+            output = ToolOutput(
+                f"{name} failed unexpectedly: {type(exc).__name__}: {exc}", is_error=True
+            )
+        finally:
+            self.current_call = None
+            self.ctx.answer = None
+        duration = (time.perf_counter() - started) * 1000
+        if self.hooks is not None:
+            note = await self.hooks.post_tool_use(name, p.raw, output)
+            if note:
+                output.content += f"\n\n[post_tool_use hook] {note}"
+        self.record(
+            ToolResult(
+                call_id=p.call_id,
+                tool=name,
+                content=output.content,
+                is_error=output.is_error,
+                duration_ms=duration,
+                metadata=output.metadata,
+            )
+        )
+
+    def _error(self, call_id: str, tool: str, message: str) -> None:
+        self.record(ToolResult(call_id=call_id, tool=tool, content=message, is_error=True))

@@ -1,0 +1,254 @@
+"""The agent loop: query the model, record its message, run its tool calls, repeat.
+
+`AgentLoop.run` fits on a screen: every step is recorded through `record` (append to the
+store, fold into state, hand to the front-end) before anything else depends on it, so a
+crash at any point leaves a log that `resume` continues exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from harness.agent.outcomes import AwaitingApproval, LimitReached, RunFailed, RunResult
+from harness.agent.state import OUTCOME_UNKNOWN, ThreadState
+from harness.model.types import (
+    ModelError,
+    ModelRequest,
+    ModelResponse,
+    RetryNotice,
+    TextDelta,
+    ToolInputJsonDelta,
+    ToolUseStart,
+)
+from harness.store.events import (
+    AssistantDelta,
+    AssistantMessage,
+    AssistantText,
+    ErrorEvent,
+    Event,
+    Interrupted,
+    Result,
+    Retrying,
+    ToolCallEvent,
+    ToolInputDelta,
+    ToolResult,
+    TurnCompleted,
+    Usage,
+    UserMessage,
+)
+
+if TYPE_CHECKING:
+    from harness.agent.calls import CallRunner
+    from harness.config.schema import Settings
+    from harness.model.types import ModelClient
+
+MAX_TOKENS_NUDGE = (
+    "(Your previous response was cut off by the output token limit. Continue exactly where "
+    "you stopped; if you were writing a tool call, issue it again in full.)"
+)
+
+
+@dataclass
+class Limits:
+    max_turns: int = 200
+    max_cost_usd: float = 0.0  # 0 = none
+    max_tokens_total: int = 0
+    wall_clock_seconds: float = 0.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings, max_turns: int | None = None) -> Limits:
+        a = settings.agent
+        return cls(
+            max_turns or a.max_turns, a.max_cost_usd, a.max_tokens_total, a.wall_clock_seconds
+        )
+
+
+@dataclass
+class RunCounters:
+    turns: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+
+
+class AgentLoop:
+    """One thread's run. The session builds it; front-ends never see it."""
+
+    def __init__(
+        self,
+        *,
+        state: ThreadState,
+        record: Callable[[Event], int],
+        emit: Callable[[Event], None],
+        model: ModelClient,
+        request: Callable[[], ModelRequest],
+        calls: CallRunner,
+        limits: Limits,
+        price: Callable[[str, Usage], float],
+        compact: Callable[[], Any] | None = None,
+        compact_needed: Callable[[], bool] | None = None,
+    ) -> None:
+        self.state, self.record, self.emit = state, record, emit
+        self.model, self.request, self.calls = model, request, calls
+        self.limits, self.price = limits, price
+        self.compact, self.compact_needed = compact, compact_needed
+        self.counters = RunCounters()
+
+    # --- the loop ------------------------------------------------------------------------
+
+    async def run(self, prompt: str | None = None) -> RunResult:
+        """Run until the model ends its turn, a limit, an unanswered ask, or cancellation."""
+        try:
+            if prompt is not None:
+                self.record(UserMessage(text=prompt))
+            while True:
+                if self.state.unresolved_calls:
+                    await self.calls.run_pending(self.state.unresolved_calls)
+                    continue
+                if not self.state.needs_model:
+                    return self._finish("done", self.state.final_text)
+                self._check_limits()
+                if self.compact and self.compact_needed and self.compact_needed():
+                    await self.compact()
+                await self.step()
+        except AwaitingApproval:
+            return self._finish("awaiting_approval", "")
+        except LimitReached as exc:
+            self.record(ErrorEvent(message=str(exc), kind="limit"))
+            return self._finish("limit", str(exc), error=str(exc))
+        except RunFailed as exc:
+            self.record(ErrorEvent(message=str(exc), kind="model"))
+            return self._finish("failed", str(exc), error=str(exc))
+        except asyncio.CancelledError:
+            self.record(Interrupted(reason="cancelled"))
+            return self._finish("cancelled", "cancelled by the user", error="cancelled")
+
+    async def step(self) -> None:
+        """One model turn: stream, record the message, note the turn."""
+        response = await self._query(self.request())
+        cost = self.price(response.model, response.usage)
+        self.counters.turns += 1
+        self.counters.usage = self.counters.usage + response.usage
+        self.counters.cost_usd += cost
+        content = list(response.content)
+        if (
+            response.stop_reason == "max_tokens"
+            and content
+            and content[-1].get("type") == "tool_use"
+        ):
+            content.pop()  # the block being written when the limit hit is incomplete
+        self.record(
+            AssistantMessage(
+                content=content,
+                stop_reason=response.stop_reason,
+                model=response.model,
+                usage=response.usage,
+                cost_usd=cost,
+            )
+        )
+        for block in content:
+            if block.get("type") == "text" and block.get("text"):
+                self.emit(AssistantText(text=block["text"]))
+            elif block.get("type") == "tool_use":
+                self.record(
+                    ToolCallEvent(
+                        call_id=block["id"], tool=block["name"], input=block.get("input") or {}
+                    )
+                )
+        self.record(
+            TurnCompleted(
+                turn=self.state.num_turns + 1,
+                usage=response.usage,
+                cost_usd=cost,
+                stop_reason=response.stop_reason,
+            )
+        )
+        if response.stop_reason == "refusal":
+            raise RunFailed("the model declined to continue (stop_reason: refusal)")
+        if response.stop_reason == "max_tokens" and not self.state.unresolved_calls:
+            self.record(UserMessage(text=MAX_TOKENS_NUDGE))
+
+    async def _query(self, request: ModelRequest) -> ModelResponse:
+        """Stream one response; deltas go to the front-end only, the log gets the whole."""
+        partial: list[str] = []
+        try:
+            async for item in self.model.stream(request):
+                if isinstance(item, TextDelta):
+                    if item.kind == "text":
+                        partial.append(item.text)
+                    self.emit(AssistantDelta(text=item.text, kind=item.kind))
+                elif isinstance(item, ToolUseStart):
+                    self.emit(ToolInputDelta(tool=item.name))
+                elif isinstance(item, ToolInputJsonDelta):
+                    self.emit(ToolInputDelta(partial_json=item.partial_json))
+                elif isinstance(item, RetryNotice):
+                    partial.clear()
+                    self.emit(Retrying(attempt=item.attempt, delay=item.delay, reason=item.reason))
+                elif isinstance(item, ModelResponse):
+                    return item
+        except asyncio.CancelledError:
+            if partial:  # keep what the person saw, marked partial
+                self.record(
+                    AssistantMessage(
+                        content=[{"type": "text", "text": "".join(partial)}],
+                        partial=True,
+                        stop_reason="cancelled",
+                        model=request.model,
+                    )
+                )
+            raise
+        except ModelError as exc:
+            raise RunFailed(exc.message) from None
+        raise RunFailed("the model stream ended without a message")
+
+    def _check_limits(self) -> None:
+        c, lim = self.counters, self.limits
+        if lim.max_turns and c.turns >= lim.max_turns:
+            raise LimitReached(
+                f"turn limit reached ({lim.max_turns} turns); resume the thread to continue"
+            )
+        if lim.max_cost_usd and c.cost_usd >= lim.max_cost_usd:
+            raise LimitReached(
+                f"cost budget reached (${c.cost_usd:.4f} of ${lim.max_cost_usd:.4f})"
+            )
+        if lim.max_tokens_total and c.usage.total >= lim.max_tokens_total:
+            raise LimitReached(
+                f"token budget reached ({c.usage.total} of {lim.max_tokens_total} tokens)"
+            )
+        if lim.wall_clock_seconds and time.monotonic() - c.started >= lim.wall_clock_seconds:
+            raise LimitReached(f"time limit reached ({lim.wall_clock_seconds:.0f}s)")
+
+    def _finish(self, status: str, text: str, error: str | None = None) -> RunResult:
+        c = self.counters
+        self.record(
+            Result(
+                status=status,
+                result=text,
+                is_error=status in ("failed", "limit", "cancelled"),
+                num_turns=c.turns,
+                usage=c.usage,
+                cost_usd=c.cost_usd,
+            )
+        )
+        return RunResult(
+            status=status,
+            result=text,
+            num_turns=c.turns,
+            usage=c.usage,
+            cost_usd=c.cost_usd,
+            error=error,
+        )
+
+
+def outcome_unknown_result(call: dict[str, Any]) -> ToolResult:
+    return ToolResult(
+        call_id=call["id"],
+        tool=call["name"],
+        content=OUTCOME_UNKNOWN,
+        is_error=True,
+        outcome_unknown=True,
+    )

@@ -1,0 +1,505 @@
+"""AgentSession: the one object front-ends talk to (see notes in README "Architecture").
+
+It owns a thread: opens or resumes or forks it in the store, holds its lease, folds its
+log into state, and runs prompts through `AgentLoop`. Front-ends get every event through
+`sink(event, seq)` and answer asks through their `Approver`; they never touch the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.agent.approver import Approver
+from harness.agent.loop import AgentLoop, Limits
+from harness.agent.outcomes import RunResult
+from harness.agent.state import ThreadState
+from harness.config.loader import find_project_root, load_config
+from harness.config.schema import MODES, Settings
+from harness.store.base import Store
+from harness.store.events import (
+    ErrorEvent,
+    Event,
+    FileSnapshot,
+    ModeChanged,
+    PermissionRequest,
+    SessionStarted,
+    Usage,
+)
+
+Sink = Callable[[Event, int], None]
+CYCLE = ("default", "acceptEdits", "plan")
+
+
+@dataclass
+class SessionOptions:
+    project_root: Path | None = None
+    front_end: str = "headless"
+    resume: str | None = None  # None, "" (last thread of the project) or a thread id
+    fork: str | None = None  # "THREAD" or "THREAD@SEQ"
+    flags: dict[str, Any] = field(default_factory=dict)  # dotted config overrides
+    store_url: str | None = None
+    demo: bool = False
+    max_turns: int | None = None
+    model_client: Any = None  # a ModelClient to use instead of the configured one (tests)
+    store: Store | None = None  # an open store to use (tests, subagents)
+
+
+class SessionError(Exception):
+    """A session that cannot open: unknown thread, nothing to resume, bad fork target."""
+
+
+def parse_checkpoint(text: str) -> tuple[str, int | None]:
+    thread, _, seq = text.partition("@")
+    if not thread:
+        raise SessionError(f"{text!r} is not THREAD or THREAD@SEQ")
+    if seq and not seq.isdigit():
+        raise SessionError(f"{text!r}: SEQ must be a whole number, e.g. {thread}@12")
+    return thread, int(seq) if seq else None
+
+
+async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) -> AgentSession:
+    """Load config, open the store, pick the thread (new, resumed or forked), take its lease."""
+    from harness.model.preload import start_background_import
+
+    if not opts.demo and opts.model_client is None:
+        start_background_import()  # overlaps the SDK's ~1 s import with the rest of start-up
+    root = (opts.project_root or find_project_root()).resolve()
+    loaded = load_config(root, flags=opts.flags)
+    settings = loaded.settings
+    store = opts.store
+    if store is None:
+        from harness.store.open import open_store
+
+        store = await asyncio.to_thread(
+            open_store, opts.store_url or settings.sessions.store or None
+        )
+    session = AgentSession(root, settings, store, approver, sink, opts)
+    await asyncio.to_thread(session._attach, _target_thread(store, root, opts))
+    return session
+
+
+def _target_thread(store: Store, root: Path, opts: SessionOptions) -> str | None:
+    if opts.fork:
+        thread_id, seq = parse_checkpoint(opts.fork)
+        store.get_thread(thread_id)
+        return store.fork(thread_id, seq).thread_id
+    if opts.resume is None:
+        return None
+    if opts.resume:
+        return store.get_thread(opts.resume).thread_id
+    last = store.last_thread(str(root))
+    if last is None:
+        raise SessionError(f"no thread to resume in {root}; start one without --resume")
+    return last.thread_id
+
+
+class AgentSession:
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        store: Store,
+        approver: Approver,
+        sink: Sink,
+        opts: SessionOptions,
+    ) -> None:
+        from harness.tools.base import ToolContext
+
+        self.project_root, self.settings, self.store = root, settings, store
+        self.approver, self.sink, self.opts = approver, sink, opts
+        self.thread_id: str = ""
+        self.state = ThreadState()
+        self._model: Any = opts.model_client
+        self._task: asyncio.Task | None = None
+        self._leased = False
+        self._snapshotted: set[str] = set()
+        self._calls: Any = None
+        self._shadow: Any = None
+        self.tool_ctx = ToolContext(
+            project_root=root,
+            sandbox_enabled=settings.sandbox.enabled,
+            sandbox_network=settings.sandbox.network,
+            sandbox_writable=tuple(Path(p).expanduser() for p in settings.sandbox.writable),
+            snapshot=self._snapshot,
+        )
+        from harness.config.home import harness_home
+
+        self.tool_ctx.harness_home = harness_home()
+        self._tools = _load_tools(self)
+        self._system: list[dict] | None = None
+
+    # --- thread lifecycle --------------------------------------------------------------
+
+    def _attach(self, thread_id: str | None) -> None:
+        """Make `thread_id` current: lease it and fold its log (None = a new thread later)."""
+        if self._leased:
+            self.store.release_lease(self.thread_id)
+            self._leased = False
+        self.thread_id, self.state = thread_id or "", ThreadState()
+        if thread_id:
+            self.store.acquire_lease(thread_id)
+            self._leased = True
+            for item in self.store.events(thread_id):
+                self.state.apply(item.seq, item.decode())
+        self._sync_tool_ctx()
+        self._snapshotted.clear()
+
+    def _sync_tool_ctx(self) -> None:
+        from harness.tools.base import FileFingerprint
+
+        self.tool_ctx.thread_id = self.thread_id
+        self.tool_ctx.file_reads = {
+            path: FileFingerprint.from_json(fp) for path, fp in self.state.file_reads.items()
+        }
+        self.tool_ctx.cwd = Path(self.state.cwd) if self.state.cwd else None
+
+    def _ensure_thread(self) -> None:
+        if self.thread_id:
+            return
+        thread = self.store.create_thread(str(self.project_root), model=self.model_name)
+        self.thread_id = thread.thread_id
+        self.store.acquire_lease(self.thread_id)
+        self._leased = True
+        self.tool_ctx.thread_id = self.thread_id
+
+    async def switch_to(self, thread_id: str) -> None:
+        self._require_idle()
+        await asyncio.to_thread(self._attach, thread_id)
+
+    async def fork(self, seq: int | None = None, *, restore_files: bool = False) -> str:
+        """New thread from the current one at `seq` (default: now); switch to it."""
+        self._require_idle()
+        if not self.thread_id:
+            raise SessionError("nothing to fork yet: the thread has no steps")
+        source = self.thread_id
+        if restore_files and seq is not None:
+            await self.rewind(seq)
+        child = await asyncio.to_thread(self.store.fork, source, seq)
+        await asyncio.to_thread(self._attach, child.thread_id)
+        return child.thread_id
+
+    async def rewind(self, seq: int) -> list[str]:
+        """Restore every file a tool changed after `seq` to its content at that step."""
+        from harness.tools.rewind import restore_files, select_snapshots
+
+        if not self.thread_id:
+            return []
+        events = [
+            (e.seq, e.decode())
+            for e in self.store.events(self.thread_id, after_seq=seq)
+            if e.type == "file_snapshot"
+        ]
+        return await restore_files(self.project_root, select_snapshots(events, seq))
+
+    async def close(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+        if self._leased:
+            await asyncio.to_thread(self.store.release_lease, self.thread_id)
+            self._leased = False
+
+    # --- recording -----------------------------------------------------------------------
+
+    def record(self, event: Event) -> int:
+        """Append a stored event (or pass a stream-only one through) and tell the front-end."""
+        if event.STREAM_ONLY:
+            self.sink(event, self.state.last_seq)
+            return self.state.last_seq
+        self._ensure_thread()
+        seq = self.store.append(self.thread_id, event)
+        self.state.apply(seq, event)
+        self.sink(event, seq)
+        return seq
+
+    async def _snapshot(self, path: Path) -> None:
+        """Before the first change to a file in a turn, keep its prior content (rewind)."""
+        key = f"{self.state.num_turns}:{path}"
+        if key in self._snapshotted:
+            return
+        self._snapshotted.add(key)
+        if self._shadow is None:
+            from harness.tools.rewind import ShadowRepo
+
+            self._shadow = ShadowRepo(self.project_root)
+        info = await self._shadow.snapshot(Path(path))
+        call_id = self._calls.current_call if self._calls else ""
+        self.record(
+            FileSnapshot(
+                call_id=call_id or "", path=str(path), commit=info.commit, existed=info.existed
+            )
+        )
+
+    # --- running -------------------------------------------------------------------------
+
+    async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult:
+        return await self._run(text, max_turns)
+
+    async def continue_pending(self, *, max_turns: int | None = None) -> RunResult:
+        """Go on from the log as it stands: re-ask a pending request, finish open calls."""
+        return await self._run(None, max_turns)
+
+    async def _run(self, prompt: str | None, max_turns: int | None) -> RunResult:
+        self._require_idle()
+        await asyncio.to_thread(self._ensure_thread)
+        self._set_state("running", title=prompt)
+        self.record(
+            SessionStarted(
+                project=str(self.project_root),
+                model=self.model_name,
+                mode=self.mode,
+                front_end=self.opts.front_end,
+                resumed=prompt is None,
+            )
+        )
+        loop = self._build_loop(max_turns or self.opts.max_turns)
+        hooks = self._calls.hooks
+        if prompt is not None and hooks is not None:
+            blocked = await hooks.prompt_submit(prompt)
+            if blocked:
+                self.record(ErrorEvent(message=f"prompt blocked by a hook: {blocked}", kind="hook"))
+                result = RunResult(status="failed", result=blocked, error=blocked)
+                self._set_state("failed")
+                return result
+        # Its own task, so `cancel()` stops exactly this run and the loop records it.
+        self._task = asyncio.create_task(loop.run(prompt))
+        try:
+            result = await self._task
+        finally:
+            self._task = None
+        if hooks is not None:
+            await hooks.stop(result.status, result.result)
+        self._set_state(
+            {
+                "done": "done",
+                "failed": "failed",
+                "cancelled": "cancelled",
+                "limit": "cancelled",
+                "awaiting_approval": "awaiting_approval",
+            }[result.status]
+        )
+        return result
+
+    def cancel(self) -> None:
+        """Stop the running stream or tool; the run returns status "cancelled"."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    def _build_loop(self, max_turns: int | None) -> AgentLoop:
+        from harness.agent.calls import CallRunner
+        from harness.permissions.engine import decide
+
+        self._calls = CallRunner(
+            tools=self._tools,
+            state=self.state,
+            record=self.record,
+            approver=self.approver,
+            tool_ctx=self.tool_ctx,
+            permission_context=self.permission_context,
+            decide=decide,
+            grant=self._grant,
+            hooks=_hooks_for(self),
+        )
+        from harness.agent.compaction import Compactor
+
+        compactor = Compactor(self)
+        return AgentLoop(
+            state=self.state,
+            record=self.record,
+            emit=self.record,
+            model=self.model,
+            request=self._request,
+            calls=self._calls,
+            limits=Limits.from_settings(self.settings, max_turns),
+            price=self.price,
+            compact=compactor.compact,
+            compact_needed=compactor.needed,
+        )
+
+    async def compact(self) -> None:
+        from harness.agent.compaction import Compactor
+
+        self._require_idle()
+        await asyncio.to_thread(self._ensure_thread)
+        await Compactor(self).compact()
+
+    # --- what the loop needs -------------------------------------------------------------
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            from harness.model.preload import make_client
+
+            self._model = make_client(self.settings, demo=self.opts.demo)
+        return self._model
+
+    def _request(self) -> Any:
+        from harness.model.types import ModelRequest
+
+        m = self.settings.model
+        return ModelRequest(
+            model=m.name,
+            system=self.system,
+            tools=self.tool_schemas,
+            messages=list(self.state.messages),
+            max_tokens=m.max_tokens,
+            thinking_budget=m.thinking_budget,
+        )
+
+    @property
+    def system(self) -> list[dict]:
+        if self._system is None:
+            from harness.agent.prompt import system_blocks
+
+            self._system = system_blocks(self.project_root, self.settings.agent.instructions_files)
+        return self._system
+
+    @property
+    def tool_schemas(self) -> list[dict]:
+        return [tool.schema() for tool in self._tools.values()]
+
+    def price(self, model: str, usage: Usage) -> float:
+        from harness.model.pricing import cost_usd
+
+        return cost_usd(model or self.model_name, usage, self.settings.prices)
+
+    def permission_context(self) -> Any:
+        from harness.permissions.context import context_from_settings
+
+        return context_from_settings(
+            self.settings,
+            self.project_root,
+            mode=self.mode,
+            session_allow=tuple(self.state.session_rules),
+            cwd=self.tool_ctx.cwd,
+        )
+
+    def _grant(self, call: Any, pctx: Any, scope: str) -> str | None:
+        from harness.permissions.grants import suggest_rule, write_project_rule
+
+        rule = suggest_rule(call, pctx)
+        if rule is None:
+            return None
+        if scope == "project":
+            write_project_rule(self.project_root, rule)
+        return str(rule)
+
+    # --- what front-ends read --------------------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        return self.state.mode or self.settings.permissions.mode
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
+        if mode == "bypassPermissions" and not self.bypass_allowed:
+            raise ValueError(
+                "bypassPermissions is off; enable it with --allow-bypass or "
+                "permissions.allow_bypass = true"
+            )
+        self.record(ModeChanged(mode=mode))
+
+    @property
+    def bypass_allowed(self) -> bool:
+        return (
+            self.settings.permissions.allow_bypass
+            or self.settings.permissions.mode == "bypassPermissions"
+        )
+
+    def cycle_mode(self) -> str:
+        order = CYCLE + (("bypassPermissions",) if self.bypass_allowed else ())
+        current = self.mode if self.mode in order else "default"
+        self.set_mode(order[(order.index(current) + 1) % len(order)])
+        return self.mode
+
+    @property
+    def model_name(self) -> str:
+        return self.settings.model.name
+
+    @property
+    def usage(self) -> Usage:
+        return self.state.usage
+
+    @property
+    def cost_usd(self) -> float:
+        return self.state.cost_usd
+
+    @property
+    def context_tokens(self) -> int:
+        return self.state.context_tokens
+
+    @property
+    def context_window(self) -> int:
+        return self.settings.model.context_window
+
+    @property
+    def num_turns(self) -> int:
+        return self.state.num_turns
+
+    @property
+    def todos(self) -> list[dict]:
+        return self.state.todos
+
+    @property
+    def pending(self) -> PermissionRequest | None:
+        return self.state.pending
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def history(self) -> list[tuple[int, Event]]:
+        if not self.thread_id:
+            return []
+        return [(e.seq, e.decode()) for e in self.store.events(self.thread_id)]
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _require_idle(self) -> None:
+        if self.busy:
+            raise SessionError("a run is in progress; wait for it or press Esc first")
+
+    def _set_state(self, state: str, title: str | None = None) -> None:
+        if not self.thread_id:
+            return
+        fields: dict[str, Any] = {
+            "state": state,
+            "num_turns": self.state.num_turns,
+            "tokens": self.state.usage.total,
+            "cost_usd": self.state.cost_usd,
+        }
+        if title:
+            thread = self.store.get_thread(self.thread_id)
+            if not thread.title:
+                fields["title"] = " ".join(title.split())[:80]
+        self.store.update_thread(self.thread_id, **fields)
+
+
+def _load_tools(session: AgentSession) -> dict[str, Any]:
+    from harness.tools.registry import default_tools
+
+    return {tool.name: tool for tool in default_tools()}
+
+
+def _hooks_for(session: AgentSession) -> Any:
+    hooks = session.settings.hooks
+    if not any(
+        (
+            hooks.pre_tool_use,
+            hooks.post_tool_use,
+            hooks.notification,
+            hooks.user_prompt_submit,
+            hooks.stop,
+        )
+    ):
+        return None  # no hooks configured: no per-call cost
+    from harness.agent.hooks import HookBridge
+
+    return HookBridge(session)

@@ -1,0 +1,206 @@
+"""Fold a thread's events into the state the loop continues from.
+
+`ThreadState.apply` is the only place that interprets the log; it runs at load (resume,
+fork) and after every append, so a resumed thread and a live one are the same value.
+Messages are rebuilt in Messages-API wire format, append-only, so the request prefix stays
+byte-stable from turn to turn (prompt caching).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.config.rules import Rule, parse_rule
+from harness.store.events import (
+    AssistantMessage,
+    Compaction,
+    Event,
+    ModeChanged,
+    PermissionDecision,
+    PermissionRequest,
+    Result,
+    ToolResult,
+    ToolStarted,
+    TurnCompleted,
+    Usage,
+    UserMessage,
+)
+
+NOT_ANSWERED = "Not run: the conversation moved on before this call was answered."
+OUTCOME_UNKNOWN = (
+    "Outcome unknown: harness stopped while this call was running, so whether it took effect "
+    "is not known. It was not re-run. Check the current state (read the file, run a status "
+    "command) before trying again."
+)
+
+
+@dataclass
+class ThreadState:
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    mode: str | None = None  # None = the configured mode
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float = 0.0
+    num_turns: int = 0
+    context_tokens: int = 0  # input side of the latest response
+    todos: list[dict[str, Any]] = field(default_factory=list)
+    file_reads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cwd: str | None = None
+    session_rules: list[Rule] = field(default_factory=list)
+    # tool_use blocks of the latest assistant message, by id, and which have results
+    open_calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    started: set[str] = field(default_factory=set)
+    requests: dict[str, PermissionRequest] = field(default_factory=dict)  # undecided asks
+    decisions: dict[str, PermissionDecision] = field(default_factory=dict)
+    last_seq: int = 0
+    last_stop_reason: str | None = None
+    last_result: Result | None = None
+    final_text: str = ""
+
+    # --- folding -----------------------------------------------------------------------
+
+    def apply(self, seq: int, event: Event) -> None:
+        self.last_seq = max(self.last_seq, seq)
+        handler = getattr(self, f"_on_{event.type}", None)
+        if handler is not None:
+            handler(event)
+
+    def _user_content(self, blocks: list[dict[str, Any]]) -> None:
+        """Append user-role content, merging into a trailing user message (roles alternate)."""
+        if self.messages and self.messages[-1]["role"] == "user":
+            self.messages[-1]["content"].extend(blocks)
+        else:
+            self.messages.append({"role": "user", "content": list(blocks)})
+
+    def _on_user_message(self, event: UserMessage) -> None:
+        self._close_open_calls()
+        self._user_content([{"type": "text", "text": event.text}])
+        self.final_text = ""
+
+    def _on_assistant_message(self, event: AssistantMessage) -> None:
+        self._close_open_calls()
+        self.usage = self.usage + event.usage
+        self.cost_usd += event.cost_usd
+        self.context_tokens = event.usage.context_tokens or self.context_tokens
+        self.last_stop_reason = event.stop_reason
+        content = event.content
+        if event.partial:  # a cancelled stream: keep its text, drop half-made tool calls
+            content = [b for b in content if b.get("type") == "text" and b.get("text")]
+            if not content:
+                return
+        elif not content:
+            content = [{"type": "text", "text": "(empty response)"}]
+        self.messages.append({"role": "assistant", "content": content})
+        text = "".join(b.get("text", "") for b in content if b.get("type") == "text")
+        self.final_text = text or self.final_text
+        self.open_calls = {
+            b["id"]: b for b in content if b.get("type") == "tool_use" and not event.partial
+        }
+        self.started = set()
+
+    def _on_tool_started(self, event: ToolStarted) -> None:
+        self.started.add(event.call_id)
+
+    def _on_permission_request(self, event: PermissionRequest) -> None:
+        self.requests[event.call_id] = event
+
+    def _on_permission_decision(self, event: PermissionDecision) -> None:
+        self.requests.pop(event.call_id, None)
+        self.decisions[event.call_id] = event
+        if event.outcome == "allow" and event.scope in ("session", "project") and event.rule:
+            try:
+                rule = parse_rule(event.rule)
+            except ValueError:
+                return
+            if rule not in self.session_rules:
+                self.session_rules.append(rule)
+
+    def _on_tool_result(self, event: ToolResult) -> None:
+        block: dict[str, Any] = {
+            "type": "tool_result",
+            "tool_use_id": event.call_id,
+            "content": event.content,
+        }
+        if event.is_error:
+            block["is_error"] = True
+        self._user_content([block])
+        self.open_calls.pop(event.call_id, None)
+        self.started.discard(event.call_id)
+        self.requests.pop(event.call_id, None)
+        meta = event.metadata
+        if "todos" in meta and not event.is_error:
+            self.todos = list(meta["todos"])
+        if meta.get("file_reads"):
+            self.file_reads.update(meta["file_reads"])
+        if meta.get("cwd"):
+            self.cwd = meta["cwd"]
+
+    def _on_turn_completed(self, event: TurnCompleted) -> None:
+        self.num_turns = max(self.num_turns, event.turn)
+
+    def _on_compaction(self, event: Compaction) -> None:
+        self.usage = self.usage + event.usage
+        self.cost_usd += event.cost_usd
+        self.messages = [
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": compaction_text(event.summary)}],
+            }
+        ]
+        self.context_tokens = 0
+
+    def _on_mode_changed(self, event: ModeChanged) -> None:
+        self.mode = event.mode
+
+    def _on_result(self, event: Result) -> None:
+        self.last_result = event
+
+    def _close_open_calls(self) -> None:
+        """A new message while calls are unanswered: give each a result so roles pair up."""
+        for call_id in list(self.open_calls):
+            self._user_content(
+                [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": call_id,
+                        "is_error": True,
+                        "content": NOT_ANSWERED,
+                    }
+                ]
+            )
+        self.open_calls.clear()
+        self.requests.clear()
+
+    # --- queries -----------------------------------------------------------------------
+
+    @property
+    def pending(self) -> PermissionRequest | None:
+        """The first ask still waiting for an answer (shown again on resume)."""
+        for call_id in self.open_calls:
+            if call_id in self.requests:
+                return self.requests[call_id]
+        return None
+
+    @property
+    def unresolved_calls(self) -> list[dict[str, Any]]:
+        """tool_use blocks of the latest assistant message that have no result yet, in order."""
+        return list(self.open_calls.values())
+
+    @property
+    def needs_model(self) -> bool:
+        """True when the next step is a model call (the last message is the user's)."""
+        return bool(self.messages) and self.messages[-1]["role"] == "user" and not self.open_calls
+
+
+def compaction_text(summary: str) -> str:
+    return (
+        "This session was compacted to save context. Summary of the conversation so far:\n\n"
+        f"{summary}\n\nContinue from here."
+    )
+
+
+def fold(events: list[tuple[int, Event]]) -> ThreadState:
+    state = ThreadState()
+    for seq, event in events:
+        state.apply(seq, event)
+    return state
