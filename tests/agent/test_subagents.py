@@ -321,3 +321,26 @@ async def test_unknown_agent_or_bad_handoff_is_an_error_the_model_can_fix(
     assert "handoff.goal: String should have at least 1 character" in block_text(empty)
     assert session.store.children(session.thread_id) == []
     await session.close()
+
+
+async def test_cancelling_the_parent_stops_running_sub_agents(scripted_server, project):
+    import asyncio
+
+    def route(body):
+        if agent_of(body) == "parent":
+            return Reply([task("explore", "one"), task("explore", "two")])
+        return text("slow answer", delay=5)
+
+    scripted_server.default = route
+    session, sink = await open_parent(project)
+    run = asyncio.create_task(session.run_prompt("go"))
+    for _ in range(200):
+        if len(sink.of_type("subagent_started")) == 2:
+            break
+        await asyncio.sleep(0.05)
+    session.cancel()
+    result = await asyncio.wait_for(run, 3)
+    assert result.status == "cancelled"
+    children = session.store.children(session.thread_id)
+    assert len(children) == 2 and {c.state for c in children} == {"cancelled"}
+    await session.close()
