@@ -60,7 +60,7 @@ async def run_rg(args: list[str], cwd: Path, keep: int) -> RgResult:
         stderr=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
-    stderr_task = asyncio.ensure_future(proc.stderr.read(64 * 1024))
+    stderr_task = asyncio.ensure_future(proc.stderr.read())
     kept: list[bytes] = []
     total = 0
     buf = b""

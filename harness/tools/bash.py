@@ -81,8 +81,10 @@ _draining: set[asyncio.Future] = set()
 async def _exited(proc: asyncio.subprocess.Process) -> int:
     """Wait for the process itself to exit. `proc.wait()` also waits for its pipes to
     close, which a backgrounded child (`server &`) would hold open indefinitely."""
+    delay = 0.001
     while proc.returncode is None:
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.02)  # quick commands return fast, long ones poll gently
     return proc.returncode
 
 

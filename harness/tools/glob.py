@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field
 
 from harness.tools._files import display_path, resolve_path
-from harness.tools._rg import COMMON_ARGS, run_rg
+from harness.tools._rg import COMMON_ARGS, find_rg
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
 
 MAX_RESULTS = 200
@@ -49,15 +49,52 @@ def anchored(pattern: str) -> str:
     return "/" + pattern
 
 
-def newest_first(base: Path, rels: list[str]) -> list[tuple[str, float]]:
-    stamped = []
+def _stat_batch(dir_fd: int, rels: list[bytes]) -> list[tuple[float, bytes]]:
+    out = []
+    stat = os.stat
     for rel in rels:
         try:
-            stamped.append((rel, os.stat(os.path.join(base, rel)).st_mtime))
+            out.append((stat(rel, dir_fd=dir_fd).st_mtime, rel))
         except OSError:
             continue  # vanished while listing
-    stamped.sort(key=lambda item: (-item[1], item[0]))
-    return stamped
+    return out
+
+
+async def list_newest_first(base: Path, args: list[str]) -> tuple[list[str], int, int, str]:
+    """Run `rg --files`, stat-ing batches of paths in worker threads while rg still walks
+    the tree (the stat of every match is what newest-first costs; overlapping hides most of
+    it). Returns (paths newest first, total listed, rg exit code, rg stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        find_rg(), *args, cwd=str(base), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    loop = asyncio.get_running_loop()
+    err_task = asyncio.ensure_future(proc.stderr.read())
+    dir_fd = os.open(base, os.O_RDONLY)
+    try:
+        batches: list[asyncio.Future] = []
+        buf, total = b"", 0
+        while True:
+            chunk = await proc.stdout.read(1 << 16)
+            if not chunk:
+                break
+            lines = (buf + chunk).split(b"\n")
+            buf = lines.pop()
+            if total < MAX_SCANNED and lines:
+                batches.append(loop.run_in_executor(None, _stat_batch, dir_fd, lines))
+            total += len(lines)
+        if buf:
+            total += 1
+            batches.append(loop.run_in_executor(None, _stat_batch, dir_fd, [buf]))
+        code = await proc.wait()
+        stamped = [item for batch in await asyncio.gather(*batches) for item in batch]
+    finally:
+        os.close(dir_fd)
+    stamped.sort(key=lambda item: (-item[0], item[1]))
+    paths = [rel.decode("utf-8", "replace") for _, rel in stamped[:MAX_RESULTS]]
+    stderr = (await err_task).decode("utf-8", "replace").strip()
+    return paths, total, code, stderr
 
 
 class Glob(BaseTool):
@@ -84,23 +121,22 @@ class Glob(BaseTool):
         if not base.is_dir():
             raise ToolError(f"{display_path(base, ctx)} is a file; `path` must be a folder")
         args = ["--files", *COMMON_ARGS, "--glob", anchored(pattern)]
-        res = await run_rg(args, base, MAX_SCANNED)
-        if res.exit_code not in (0, 1):
-            raise ToolError(f"invalid glob {input.pattern!r}: {res.stderr or 'rg failed'}")
-        stamped = await asyncio.to_thread(newest_first, base, res.lines)
+        rels, total, code, stderr = await list_newest_first(base, args)
+        if code not in (0, 1):
+            raise ToolError(f"invalid glob {input.pattern!r}: {stderr or 'rg failed'}")
         shown_base = display_path(base, ctx)
-        if not stamped:
+        if not rels:
             return ToolOutput(f"No files match {input.pattern!r} in {shown_base}.",
                               metadata={"count": 0})
         prefix = "" if base == ctx.project_root.resolve() else str(base)
         if prefix and not os.path.isabs(shown_base):
             prefix = shown_base
-        paths = [os.path.join(prefix, rel) if prefix else rel for rel, _ in stamped]
+        paths = [os.path.join(prefix, rel) if prefix else rel for rel in rels]
         body = "\n".join(paths[:MAX_RESULTS])
-        dropped = res.total - min(len(paths), MAX_RESULTS)
+        dropped = total - len(paths)
         if dropped > 0:
             body += (
                 f"\n\n[{dropped} more matching files not shown (newest {MAX_RESULTS} listed); "
                 "narrow the pattern or the path]"
             )
-        return ToolOutput(body, metadata={"count": res.total})
+        return ToolOutput(body, metadata={"count": total})
