@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
@@ -22,6 +23,7 @@ from prompt_toolkit.layout import Layout
 from prompt_toolkit.layout.containers import Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.patch_stdout import patch_stdout
+from prompt_toolkit.utils import is_dumb_terminal
 
 from harness.exitcodes import AWAITING, DONE
 from harness.ui.inline.approver import InlineApprover
@@ -196,6 +198,9 @@ class InlineApp:
     def _start_watcher(self) -> None:
         if self._turn is None or self._turn.done() or self._watcher is not None:
             return
+        if is_dumb_terminal():  # no status line there; Ctrl+C arrives as SIGINT instead
+            self._watch_sigint(True)
+            return
         kb = KeyBindings()
 
         @kb.add("escape", eager=True)
@@ -222,7 +227,19 @@ class InlineApp:
         )
         self._watcher_task = asyncio.ensure_future(self._watcher.run_async())
 
+    def _watch_sigint(self, on: bool) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            if on:
+                loop.add_signal_handler(signal.SIGINT, self.cancel_turn)
+            else:
+                loop.remove_signal_handler(signal.SIGINT)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
+
     async def _stop_watcher(self) -> None:
+        if is_dumb_terminal():
+            self._watch_sigint(False)
         app, task = self._watcher, self._watcher_task
         self._watcher = self._watcher_task = None
         if app is None or task is None:

@@ -26,6 +26,7 @@ from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.layout import Layout
 from prompt_toolkit.layout.containers import Window
 from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.utils import is_dumb_terminal
 
 from harness.agent.approver import ApprovalAnswer
 from harness.store.events import PermissionRequest
@@ -51,6 +52,8 @@ KEY_LABELS = {
 
 async def read_key(prompt: str, keys: list[str]) -> str | None:
     """Wait for one of `keys` (case-insensitive); None for q / Ctrl+C / Ctrl+D."""
+    if is_dumb_terminal():
+        return await _read_key_line(prompt, keys)
     kb = KeyBindings()
 
     def _bind(key: str, result: str | None) -> None:
@@ -77,6 +80,20 @@ async def read_key(prompt: str, keys: list[str]) -> str | None:
         erase_when_done=True,
     )
     return await app.run_async()
+
+
+async def _read_key_line(prompt: str, keys: list[str]) -> str | None:
+    """A dumb terminal cannot take single keys: type the letter, then Enter."""
+    session: PromptSession[str] = PromptSession()
+    while True:
+        try:
+            text = (await session.prompt_async(prompt + "> ")).strip().lower()
+        except (EOFError, KeyboardInterrupt):
+            return None
+        if text == "q":
+            return None
+        if text in keys:
+            return text
 
 
 def permission_keys(request: PermissionRequest) -> list[str]:
