@@ -132,6 +132,7 @@ class AgentSession:
         self.tool_ctx.harness_home = harness_home()
         self._tools = _load_tools(self)
         self._system: list[dict] | None = None
+        self._tool_schemas: list[dict] | None = None
 
     # --- thread lifecycle --------------------------------------------------------------
 
@@ -362,7 +363,9 @@ class AgentSession:
 
     @property
     def tool_schemas(self) -> list[dict]:
-        return [tool.schema() for tool in self._tools.values()]
+        if self._tool_schemas is None:  # once per session: part of the cached prefix
+            self._tool_schemas = [tool.schema() for tool in self._tools.values()]
+        return self._tool_schemas
 
     def price(self, model: str, usage: Usage) -> float:
         from harness.model.pricing import cost_usd
