@@ -78,6 +78,7 @@ class InlineApp:
         vi_mode: bool = False,
         patch: bool = True,
         history: Any = None,
+        initial_text: str = "",
     ) -> None:
         self.session = session
         self.transcript = transcript
@@ -103,7 +104,7 @@ class InlineApp:
         self._turn: asyncio.Task[Any] | None = None
         self._cancelling = False
         self._last_interrupt = 0.0
-        self._typeahead = ""
+        self._typeahead = initial_text  # e.g. the --demo task, ready to send with Enter
         approver.hold_terminal = self.hold_terminal  # type: ignore[attr-defined]
 
     # --- main loop --------------------------------------------------------------------

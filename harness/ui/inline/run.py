@@ -86,7 +86,8 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
         vi_mode = bool(getattr(args, "vi", False)) or session.settings.ui.vi_mode
         approver.vi_mode = vi_mode
         transcript.show_thinking = session.settings.ui.show_thinking
-        app = InlineApp(session, transcript, approver, vi_mode=vi_mode)
+        app = InlineApp(session, transcript, approver, vi_mode=vi_mode,
+                        initial_text=getattr(args, "prompt_default", None) or "")
         if not opts.demo and not _has_key():
             transcript.note(
                 "ANTHROPIC_API_KEY is not set: the model cannot be reached. Export your key "

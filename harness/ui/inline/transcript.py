@@ -46,6 +46,10 @@ def describe_call(tool: str, tool_input: dict[str, Any], width: int = 90) -> str
     return f"{tool}({truncate(arg, max(10, width - len(tool) - 2))})"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def summarize_result(tool: str, content: str, metadata: dict[str, Any], is_error: bool) -> str:
     lines = content.splitlines()
     first = truncate(lines[0], 100) if lines else ""
@@ -56,11 +60,11 @@ def summarize_result(tool: str, content: str, metadata: dict[str, Any], is_error
         lines_ = diff.splitlines()
         added = sum(1 for ln in lines_ if ln.startswith("+") and not ln.startswith("+++"))
         removed = sum(1 for ln in lines_ if ln.startswith("-") and not ln.startswith("---"))
-        return f"+{added} −{removed} lines"
+        return f"+{added} −{removed} " + ("line" if added + removed == 1 else "lines")
     if "exit_code" in metadata:
-        return f"exit {metadata['exit_code']} · {len(lines)} lines of output"
+        return f"exit {metadata['exit_code']} · {_count(len(lines), 'line')} of output"
     if tool in ("Read", "Grep", "Glob", "LS"):
-        return f"{len(lines)} lines"
+        return _count(len(lines), "line")
     if len(lines) > 1:
         return f"{first} (+{len(lines) - 1} lines)"
     return first or "done"
@@ -191,12 +195,22 @@ class Transcript:
         secs = f" · {e.duration_ms / 1000:.1f}s" if e.duration_ms >= 1000 else ""
         style = ("red",) if e.is_error or e.outcome_unknown else ("dim",)
         self.write(self.p(f"  ⎿ {summary}{secs}", *style) + "\n")
+        if "exit_code" in e.metadata and e.content.strip():
+            self.write(self._output_preview(e.content))
         diff = e.metadata.get("diff")
         if diff and not e.is_error and not seen:
             self.write(_indent(highlight_diff(diff.rstrip("\n"), color=self.color)) + "\n")
         todos = e.metadata.get("todos")
         if todos:
             self.write(render_todos(todos, self.p))
+
+    def _output_preview(self, content: str, keep: int = 3) -> str:
+        """A command's first lines, dimmed; the model sees all of it, you see the gist."""
+        lines = content.rstrip("\n").splitlines()
+        shown = [self.p("    " + truncate(ln, self.width - 6), "dim") for ln in lines[:keep]]
+        if len(lines) > keep:
+            shown.append(self.p(f"    … +{len(lines) - keep} lines", "dim"))
+        return "\n".join(shown) + "\n"
 
     def _on_compaction(self, e: Any) -> None:
         self.note(f"≡ compacted: a summary replaces {e.replaced_events} earlier events", "dim")

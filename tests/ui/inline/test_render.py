@@ -128,8 +128,15 @@ def test_tool_calls_are_one_line_with_a_result_summary():
     out: list[str] = []
     t = Transcript(out.append, color=False)
     t(ToolCallEvent(call_id="c", tool="Bash", input={"command": "ls -la\nmore"}), 1)
-    t(ToolResult(call_id="c", tool="Bash", content="a\nb\nc", metadata={"exit_code": 2}), 2)
-    assert out == ["● Bash(ls -la more)\n", "  ⎿ exit 2 · 3 lines of output\n"]
+    t(ToolResult(call_id="c", tool="Bash", content="a\nb\nc\nd\n", metadata={"exit_code": 2}), 2)
+    assert out == [
+        "● Bash(ls -la more)\n",
+        "  ⎿ exit 2 · 4 lines of output\n",
+        "    a\n    b\n    c\n    … +1 lines\n",  # the gist of the output, not all of it
+    ]
+    out.clear()
+    t(ToolResult(call_id="r", tool="Read", content="x = 1", metadata={}), 3)
+    assert out == ["  ⎿ 1 line\n"]
 
 
 def test_describe_call_truncates_long_inputs():
