@@ -183,3 +183,53 @@ async def test_ctrl_c_cancels_a_streaming_turn_and_the_thread_goes_on(
     await d.until("second answer")
     assert await d.finish() == DONE
     assert "slow please" in str(scripted_server.message_requests[-1].body["messages"])
+
+
+async def test_shift_tab_cycles_the_sessions_mode(pipe, repo, scripted_server):
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.at_prompt()
+    pipe.send_text("\x1b[Z")
+    await d.until("mode: acceptEdits")
+    assert d.session.mode == "acceptEdits"
+    pipe.send_text("\x1b[Z")
+    await d.until("mode: plan")
+    assert await d.finish() == DONE
+    assert d.session.mode == "plan"
+
+
+async def test_resume_picker_switches_to_another_thread(pipe, repo, scripted_server):
+    scripted_server.add(text("first answer"), text("second answer"))
+    first = Driver(pipe, repo)
+    await first.start()
+    await first.type("the first thread")
+    await first.until("first answer")
+    assert await first.finish() == DONE
+    first_id = first.session.thread_id
+
+    second = Driver(pipe, repo)
+    await second.start()
+    await second.type("the second thread")
+    await second.until("second answer")
+    await second.type("/sessions")
+    await second.until("← current")
+    await second.type("/resume")
+    await second.until(f"1. {first_id}")  # the picker lists the other threads
+    pipe.send_text("1\r")
+    await second.until(f"── thread {first_id} ──")
+    assert second.session.thread_id == first_id
+    assert await second.finish() == DONE
+    replayed = second.text.split(f"── thread {first_id} ──")[1]
+    assert "> the first thread" in replayed and "first answer" in replayed
+
+
+async def test_compact_replaces_older_turns_with_a_summary(pipe, repo, scripted_server):
+    scripted_server.add(text("an answer"), text("SUMMARY: the user asked; I answered."))
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("a question")
+    await d.until("an answer")
+    await d.type("/compact")
+    await d.until("compacted")
+    assert await d.finish() == DONE
+    assert scripted_server.remaining == 0
