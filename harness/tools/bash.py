@@ -126,7 +126,11 @@ class Bash(BaseTool):
         fd, marker = tempfile.mkstemp(prefix="harness-cwd-")
         os.close(fd)
         # The trap records the final folder even when the command calls `exit`.
-        script = f"trap 'pwd -P > {shlex.quote(marker)}' EXIT\n{input.command}"
+        # An explicit `cd` because a sandbox wrapper may choose its own start folder.
+        script = (
+            f"trap 'pwd -P > {shlex.quote(marker)}' EXIT\n"
+            f"cd -- {shlex.quote(str(cwd))} || exit 1\n{input.command}"
+        )
         policy = None
         if ctx.sandbox_enabled:
             from harness.permissions.sandbox import SandboxPolicy, sandboxed_argv
