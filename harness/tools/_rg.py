@@ -12,6 +12,8 @@ from pathlib import Path
 
 from harness.tools.base import ToolError
 
+MAX_SCANNED = 200_000  # paths stat-ed for sorting; beyond this the listing is too broad
+
 # Shared by Glob and Grep: hidden files count (.github/…), .gitignore counts even outside
 # a git repository, and the repository's own internals never do.
 COMMON_ARGS = ("--hidden", "--no-require-git", "--no-messages", "--glob", "!.git")
@@ -82,3 +84,61 @@ async def run_rg(args: list[str], cwd: Path, keep: int) -> RgResult:
     code = await proc.wait()
     err = (await stderr_task).decode("utf-8", "replace").strip()
     return RgResult([b.decode("utf-8", "replace") for b in kept], total, code, err)
+
+
+def _stat_batch(base: str, rels: list[bytes]) -> list[tuple[float, bytes]]:
+    # One folder fd per batch (not shared), so a cancelled search never races a close.
+    dir_fd = os.open(base, os.O_RDONLY)
+    out = []
+    stat = os.stat
+    try:
+        for rel in rels:
+            try:
+                out.append((stat(rel, dir_fd=dir_fd).st_mtime, rel))
+            except OSError:
+                continue  # vanished while listing
+    finally:
+        os.close(dir_fd)
+    return out
+
+
+async def rg_newest_first(
+    args: list[str], base: Path, limit: int
+) -> tuple[list[str], int, int, str]:
+    """Run rg listing paths (`--files`, `--files-with-matches`), stat-ing batches of them in
+    worker threads while rg still walks (a stat of every match is what newest-first costs;
+    overlapping hides most of it). Returns (the newest `limit` paths, newest first; the total
+    listed; rg's exit code; rg's stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        find_rg(), *args, cwd=str(base), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    loop = asyncio.get_running_loop()
+    err_task = asyncio.ensure_future(proc.stderr.read())
+    folder = str(base)
+    batches: list[asyncio.Future] = []
+    buf, total = b"", 0
+    try:
+        while True:
+            chunk = await proc.stdout.read(1 << 16)
+            if not chunk:
+                break
+            lines = (buf + chunk).split(b"\n")
+            buf = lines.pop()
+            if total < MAX_SCANNED and lines:
+                batches.append(loop.run_in_executor(None, _stat_batch, folder, lines))
+            total += len(lines)
+        if buf:
+            total += 1
+            batches.append(loop.run_in_executor(None, _stat_batch, folder, [buf]))
+        code = await proc.wait()
+    except asyncio.CancelledError:
+        if proc.returncode is None:
+            proc.kill()
+        raise
+    stamped = [item for batch in await asyncio.gather(*batches) for item in batch]
+    stamped.sort(key=lambda item: (-item[0], item[1]))
+    paths = [rel.decode("utf-8", "replace") for _, rel in stamped[:limit]]
+    stderr = (await err_task).decode("utf-8", "replace").strip()
+    return paths, total, code, stderr

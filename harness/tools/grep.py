@@ -3,15 +3,12 @@ three output modes and caps that say how much was left out."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
 from harness.tools._files import display_path, resolve_path
-from harness.tools._rg import COMMON_ARGS, run_rg
+from harness.tools._rg import COMMON_ARGS, RgResult, rg_newest_first, run_rg
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
 
 DEFAULT_LIMITS = {"content": 500, "files_with_matches": 200, "count": 200}
@@ -81,16 +78,6 @@ def rg_args(input: GrepInput) -> list[str]:
     return args
 
 
-def _by_mtime(root: Path, rels: list[str]) -> list[str]:
-    def key(rel: str) -> tuple[float, str]:
-        try:
-            return (-os.stat(os.path.join(root, rel)).st_mtime, rel)
-        except OSError:
-            return (0.0, rel)
-
-    return sorted(rels, key=key)
-
-
 class Grep(BaseTool):
     name = "Grep"
     description = (
@@ -117,9 +104,11 @@ class Grep(BaseTool):
         if target != root:
             args += ["--", display_path(target, ctx)]
         limit = input.head_limit or DEFAULT_LIMITS[input.output_mode]
-        # files are sorted newest first, so collect (many) more than are shown
-        keep = max(limit, 20_000) if input.output_mode == "files_with_matches" else limit
-        res = await run_rg(args, root, keep)
+        if input.output_mode == "files_with_matches":
+            paths, total, code, stderr = await rg_newest_first(args, root, limit)
+            res = RgResult(paths, total, code, stderr)
+        else:
+            res = await run_rg(args, root, limit)
         if res.exit_code == 1 or (res.exit_code == 0 and res.total == 0):
             where = display_path(target, ctx) if target != root else "the project"
             return ToolOutput(f"No matches for {input.pattern!r} in {where}.",
@@ -132,8 +121,6 @@ class Grep(BaseTool):
             )
             raise ToolError(f"search failed: {res.stderr or reason}{hint}")
         lines = res.lines
-        if input.output_mode == "files_with_matches":
-            lines = (await asyncio.to_thread(_by_mtime, root, lines))[:limit]
         body, used = [], 0
         for line in lines:
             if used + len(line) > MAX_OUTPUT_CHARS and body:
