@@ -146,10 +146,10 @@ class SQLiteStore(SQLStore):
         return int(row[0][0])
 
     def _read_segment(self, tid: str, lo: int, hi: int) -> list[tuple[Any, ...]]:
-        # Read the JSON as bytes so damaged text is reported as a corrupt event instead of
-        # failing inside the driver's UTF-8 decoding.
+        # Read the JSON as bytes so damaged text is reported as a corrupt event (with its
+        # thread and seq) instead of failing inside the driver's UTF-8 decoding.
         return self._conn.execute(
-            "SELECT seq, CAST(type AS BLOB), CAST(json AS BLOB), crc32 FROM events "
+            "SELECT seq, type, CAST(json AS BLOB), crc32 FROM events "
             "WHERE thread_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
             (tid, lo, hi),
         ).fetchall()
