@@ -4,69 +4,12 @@ edit, answer, cancel, quit at a prompt and resume."""
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
-from pathlib import Path
-
 import pytest
-from prompt_toolkit.history import InMemoryHistory
 
-from harness.agent.session import SessionOptions, open_session
 from harness.exitcodes import AWAITING, DONE
 from harness.model.script import Reply, Text, text, tool
-from harness.ui.inline.app import InlineApp
-from harness.ui.inline.approver import InlineApprover
-from harness.ui.inline.transcript import Transcript
+from tests.ui.inline.driver import Driver
 from tests.ui.inline.waiting import wait_for
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    (root / "README.md").write_text("# demo\n")
-    return root
-
-
-class Driver:
-    """One inline app on a real session; `out` is everything printed to the scrollback."""
-
-    def __init__(self, pipe, repo: Path, resume: str | None = None) -> None:
-        self.pipe, self.repo, self.resume = pipe, repo, resume
-        self.out: list[str] = []
-
-    @property
-    def text(self) -> str:
-        return "".join(self.out)
-
-    async def start(self) -> None:
-        transcript = Transcript(self.out.append, color=False)
-        self.approver = InlineApprover(transcript)
-        opts = SessionOptions(project_root=self.repo, front_end="inline", resume=self.resume)
-        self.session = await open_session(opts, approver=self.approver, sink=transcript)
-        self.app = InlineApp(self.session, transcript, self.approver, patch=False,
-                             history=InMemoryHistory())
-        self.task = asyncio.ensure_future(self.app.run())
-
-    async def at_prompt(self) -> None:
-        await wait_for(lambda: self.app._turn is None and self.app.prompt.app.is_running, 10)
-
-    async def type(self, line: str) -> None:
-        await self.at_prompt()
-        self.pipe.send_text(line + "\r")
-
-    async def until(self, fragment: str) -> None:
-        await wait_for(lambda: fragment in self.text, 10)
-
-    async def finish(self) -> int:
-        await self.type("/quit")
-        return await self.close()
-
-    async def close(self) -> int:
-        code = await asyncio.wait_for(self.task, 10)
-        await self.session.close()
-        return code
 
 
 async def test_write_is_shown_approved_with_y_and_runs(pipe, repo, scripted_server):
@@ -165,8 +108,9 @@ async def test_question_is_answered_by_typing(pipe, repo, scripted_server):
     assert await d.finish() == DONE
 
 
-async def test_ctrl_c_cancels_a_streaming_turn_and_the_thread_goes_on(
-    pipe, repo, scripted_server
+@pytest.mark.parametrize("key", ["\x03", "\x1b"], ids=["ctrl-c", "esc"])
+async def test_ctrl_c_or_esc_cancels_a_streaming_turn_and_the_thread_goes_on(
+    pipe, repo, scripted_server, key
 ):
     scripted_server.add(
         Reply((Text("a slow answer"),), delay=30),
@@ -177,7 +121,7 @@ async def test_ctrl_c_cancels_a_streaming_turn_and_the_thread_goes_on(
     await d.type("slow please")
     await wait_for(lambda: d.app._watcher is not None and d.app._watcher.is_running)
     await wait_for(lambda: len(scripted_server.message_requests) == 1)
-    pipe.send_text("\x03")
+    pipe.send_text(key)
     await d.until("interrupted")
     await d.type("again")
     await d.until("second answer")
