@@ -155,3 +155,37 @@ def test_todos_render_with_status_marks():
     ]
     t(ToolResult(call_id="c", tool="TodoWrite", content="ok", metadata={"todos": todos}), 1)
     assert "☑ read" in "".join(out) and "◐ fixing" in "".join(out) and "☐ test" in "".join(out)
+
+
+def test_thinking_is_one_line_unless_asked_for():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    t(AssistantDelta(text="let me see", kind="thinking"), 1)
+    t(AssistantDelta(text=" more", kind="thinking"), 1)
+    t(AssistantDelta(text="Answer.\n"), 1)
+    assert out == ["✻ thinking…\n", "Answer.\n"]
+    shown: list[str] = []
+    t2 = Transcript(shown.append, color=False, show_thinking=True)
+    t2(AssistantDelta(text="let me see", kind="thinking"), 1)
+    assert "let me see" in "".join(shown)
+
+
+def test_replay_of_a_long_thread_starts_at_its_last_events():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    history = [(i, UserMessage(text=f"prompt {i}")) for i in range(1, 11)]
+    t.replay(history, limit=3)
+    text = "".join(out)
+    assert "7 earlier events" in text
+    assert "prompt 8" in text and "prompt 10" in text and "prompt 7" not in text
+
+
+def test_errors_and_denials_by_rule_are_shown():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    t(PermissionDecision(call_id="c", outcome="deny", source="rule", reason="Bash(curl:*) denied"),
+      1)
+    t(ErrorEvent(message="model unreachable after 6 retries", kind="model"), 2)
+    text = "".join(out)
+    assert "denied (rule): Bash(curl:*) denied" in text
+    assert "✗ model error: model unreachable after 6 retries" in text

@@ -56,8 +56,13 @@ class Terminal:
         self.tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "40", cmd)
         self.started = True
 
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-J", "-S", "-300", "-t", "t")
+    def screen(self, *, escapes: bool = False) -> str:
+        flags = ["-e"] if escapes else []
+        return self.tmux("capture-pane", "-p", "-J", *flags, "-S", "-300", "-t", "t")
+
+    def line_with(self, fragment: str) -> str:
+        """The screen line holding `fragment`, with its colour escape codes."""
+        return next(ln for ln in self.screen(escapes=True).splitlines() if fragment in ln)
 
     def wait(self, fragment: str, count: int = 1, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -120,6 +125,7 @@ def test_approve_reject_quit_and_resume_in_a_real_terminal(terminal, project, sc
     terminal.keys("create notes", enter=True)
     screen = terminal.wait("y yes once")
     assert "Write(notes.txt)" in screen and "+hello" in screen
+    assert "\x1b[" in terminal.line_with("+hello")  # a colour terminal gets a coloured diff
     terminal.keys("y")
     terminal.wait("Created notes.txt.")
     assert (project / "notes.txt").read_text() == "hello\n"
@@ -144,10 +150,13 @@ def test_approve_reject_quit_and_resume_in_a_real_terminal(terminal, project, sc
     assert not (project / "later.txt").exists()
     requests_before = len(scripted_server.message_requests)
 
-    # 4. `--resume` shows the same prompt again; approving finishes the run.
+    # 4. `--resume` shows the same prompt again; approving finishes the run. With NO_COLOR
+    # the transcript carries no colour codes.
+    terminal.env["NO_COLOR"] = "1"
     terminal.run(str(HARNESS), "--inline", "--resume")
     screen = terminal.wait("y yes once")
     assert "Write(later.txt)" in screen
+    assert "\x1b[" not in terminal.line_with("+x")
     assert "> create notes" in screen  # the thread so far is replayed above
     assert len(scripted_server.message_requests) == requests_before  # no model call to re-ask
     terminal.keys("y")
