@@ -105,7 +105,7 @@ class InlineApp:
         self._cancelling = False
         self._last_interrupt = 0.0
         self._typeahead = initial_text  # e.g. the --demo task, ready to send with Enter
-        approver.hold_terminal = self.hold_terminal  # type: ignore[attr-defined]
+        approver.hold_terminal = self.hold_terminal
 
     # --- main loop --------------------------------------------------------------------
 
@@ -126,7 +126,7 @@ class InlineApp:
                     break
                 if not text.strip():
                     continue
-                if text.lstrip().startswith("/"):
+                if self.commands.is_command(text):
                     await self.commands.run(text.strip())
                 else:
                     await self.run_turn(self.session.run_prompt(text))

@@ -40,6 +40,14 @@ class SlashCommands:
     def say(self, text: str, *styles: str) -> None:
         self.app.transcript.note(text, *styles)
 
+    @staticmethod
+    def is_command(text: str) -> bool:
+        """`/help` is a command; `/etc/hosts looks wrong` is a prompt about a path."""
+        words = text.strip().split(maxsplit=1)
+        if not words or not words[0].startswith("/"):
+            return False
+        return words[0] in SLASH_COMMANDS or "/" not in words[0][1:]
+
     async def run(self, line: str) -> None:
         name, _, arg = line.partition(" ")
         arg = arg.strip()

@@ -101,3 +101,13 @@ async def test_tab_completes_an_at_path_in_the_prompt(pipe, repo):
     expected = "explain @src/pkg/core.py"
     got = await _type_then_tab(pipe, InlineCompleter(repo), "explain @src/pkg/co", expected)
     assert got == expected
+
+
+def test_a_leading_absolute_path_is_a_prompt_not_a_command():
+    from harness.ui.inline.commands import SlashCommands
+
+    assert SlashCommands.is_command("/help")
+    assert SlashCommands.is_command("/fork 12")
+    assert SlashCommands.is_command("/bogus")  # answered with "unknown command"
+    assert not SlashCommands.is_command("/etc/hosts looks wrong")
+    assert not SlashCommands.is_command("fix /help text")
