@@ -149,7 +149,8 @@ class SlashCommands:
             await self.app.run_turn(self.session.continue_pending())
 
     async def cmd_fork(self, arg: str) -> None:
-        seq = await self._pick_step(arg, "fork from which step? (seq, Enter = the latest) ")
+        seq = await self._pick_step(arg, "fork from which step? (seq, Enter = the latest) ",
+                                    enter_means_latest=True)
         if seq is False:
             return
         parent = self.session.thread_id
@@ -198,7 +199,9 @@ class SlashCommands:
         title = t.title or "(untitled)"
         return f"  {i:>2}. {t.thread_id}  {title[:50]}  · {state} · {age(t.updated_at)}{here}"
 
-    async def _pick_step(self, arg: str, prompt: str) -> int | bool | None:
+    async def _pick_step(
+        self, arg: str, prompt: str, *, enter_means_latest: bool = False
+    ) -> int | bool | None:
         """A step's seq from the argument or from a list; None = latest; False = cancelled."""
         if not arg:
             steps = [
@@ -213,7 +216,7 @@ class SlashCommands:
                 self.say(f"  {seq:>5}  {label}")
             arg = await self.choose(prompt) or ""
             if not arg:
-                return None if "latest" in prompt else False
+                return None if enter_means_latest else False
         if not arg.isdigit():
             self.say(f"{arg!r} is not a step number (a seq from the list)", "red")
             return False

@@ -177,3 +177,36 @@ async def test_compact_replaces_older_turns_with_a_summary(pipe, repo, scripted_
     await d.until("compacted")
     assert await d.finish() == DONE
     assert scripted_server.remaining == 0
+
+
+async def test_rewind_picker_restores_files_and_fork_picker_defaults_to_latest(
+    pipe, repo, scripted_server
+):
+    scripted_server.add(
+        tool("Write", {"file_path": "notes.txt", "content": "hello\n"}),
+        text("Written."),
+    )
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("write notes")
+    await d.until("? permission")
+    pipe.send_text("y")
+    await d.until("Written.")
+    assert (repo / "notes.txt").exists()
+    first_prompt = next(seq for seq, e in d.session.history() if e.type == "user_message")
+
+    await d.type("/rewind")
+    await d.until("  Write(notes.txt)")  # the steps are listed with their seq
+    assert f"{first_prompt:>5}  > write notes" in d.text
+    pipe.send_text(f"{first_prompt}\r")
+    await d.until("restored 1 file(s): notes.txt")
+    assert not (repo / "notes.txt").exists()
+
+    parent = d.session.thread_id
+    await d.type("/fork")
+    listed = f"{first_prompt:>5}  > write notes"
+    await wait_for(lambda: d.text.count(listed) == 2)  # listed again, for the fork
+    pipe.send_text("\r")  # Enter: from the latest step
+    await d.until(f"forked {parent} → now on thread")
+    assert await d.finish() == DONE
+    assert d.session.thread_id != parent
