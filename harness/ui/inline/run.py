@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,7 +60,7 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
     transcript = Transcript(
         write or writer.write,
         color=color_enabled(sys.stdout),
-        width=shutil.get_terminal_size((100, 24)).columns,
+        width=None,
     )
     approver = InlineApprover(transcript, vi_mode=bool(getattr(args, "vi", False)))
     opts = SessionOptions(

@@ -8,6 +8,7 @@ stream in progress, the tool names by call id), never agent state.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -74,11 +75,16 @@ class Transcript:
     """The event sink. `write` receives finished text (lines ending in newline)."""
 
     def __init__(
-        self, write: Write, *, color: bool, width: int = 100, show_thinking: bool = False
+        self,
+        write: Write,
+        *,
+        color: bool,
+        width: int | None = 100,
+        show_thinking: bool = False,
     ) -> None:
         self.write = write
         self.color = color
-        self.width = width
+        self._width = width  # None: follow the terminal as it is resized
         self.show_thinking = show_thinking
         self.p = Palette(color)
         self._md: MarkdownStream | None = None
@@ -89,6 +95,12 @@ class Transcript:
         # Calls whose diff the permission prompt showed and the human answered: their
         # result needs no second copy of the diff (or of the rejection).
         self.previewed: set[str] = set()
+
+    @property
+    def width(self) -> int:
+        if self._width is not None:
+            return self._width
+        return shutil.get_terminal_size((100, 24)).columns
 
     # --- the sink ---------------------------------------------------------------------
 
