@@ -138,6 +138,7 @@ class SQLStore:
         spawned and starts its own log at seq 1."""
         now = time.time()
         tid = new_thread_id()
+        title = scrub(title)
         shares = parent is not None and parent_call_id is None
         with self._lock, self._guard():
             last_seq = 0
@@ -173,6 +174,9 @@ class SQLStore:
                 f"unknown thread state {fields['state']!r}; allowed: {', '.join(THREAD_STATES)}"
             )
         values = {k: (json.dumps(v) if k == "meta" else v) for k, v in fields.items()}
+        for key in ("title", "meta"):  # free text may carry a secret too
+            if isinstance(values.get(key), str):
+                values[key] = scrub(values[key])
         values["updated_at"] = time.time()
         sets = ", ".join(f"{k} = ?" for k in values)
         with self._lock, self._guard(), self._transaction():
@@ -248,8 +252,10 @@ class SQLStore:
         # encoding is a large share of an append.
         text = scrub(event.model_dump_json())
         crc = checksum(text.encode("utf-8"))
+        title = _title_from(event)
+        title = scrub(title) if title else ""
         with self._lock, self._guard():
-            return self._insert_event(thread_id, event.type, text, crc, _title_from(event))
+            return self._insert_event(thread_id, event.type, text, crc, title)
 
     def _insert_event(self, thread_id: str, etype: str, text: str, crc: int, title: str) -> int:
         """Allocate the next seq and store the row in one transaction."""

@@ -197,6 +197,17 @@ def test_secret_environment_values_never_reach_the_store(store, monkeypatch):
                        "pw [redacted:DB_PASSWORD_FILE] abc")
 
 
+def test_secrets_are_kept_out_of_titles_and_thread_metadata(store, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_abcdefghijklmnop")
+    t = store.create_thread("/proj")
+    store.append(t.thread_id, UserMessage(text="push with ghp_abcdefghijklmnop please"))
+    assert store.get_thread(t.thread_id).title == "push with [redacted:GITHUB_TOKEN] please"
+    secret = "ghp_abcdefghijklmnop"
+    store.update_thread(t.thread_id, title=secret, meta={"k": secret})
+    got = store.get_thread(t.thread_id)
+    assert (got.title, got.meta) == ("[redacted:GITHUB_TOKEN]", {"k": "[redacted:GITHUB_TOKEN]"})
+
+
 def test_altered_event_raises_corrupt_event_with_thread_and_seq(store):
     bad = store.create_thread("/proj")
     good = store.create_thread("/proj")
