@@ -189,15 +189,15 @@ class InlineApprover:
 
     async def _question(self, request: PermissionRequest) -> ApprovalAnswer | None:
         while True:
-            text = await self.read_line("answer> ", quit_on_interrupt=True)
+            text = await self.read_line("answer> ")
             if text is None:
                 return self._leave_pending()
             if text.strip():
                 self._said(f"answered: {text}")
                 return ApprovalAnswer.reply(text)
 
-    async def read_line(self, message: str, *, quit_on_interrupt: bool = False) -> str | None:
-        """One line of text. Ctrl+D → None; Ctrl+C → None (back to the menu, or quit)."""
+    async def read_line(self, message: str) -> str | None:
+        """One line of text; None on Ctrl+C or Ctrl+D (the caller decides what that means)."""
         session: PromptSession[str] = PromptSession(vi_mode=self.vi_mode)
         try:
             return await session.prompt_async(message)
