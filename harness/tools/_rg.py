@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,6 +87,15 @@ async def run_rg(args: list[str], cwd: Path, keep: int) -> RgResult:
     return RgResult([b.decode("utf-8", "replace") for b in kept], total, code, err)
 
 
+STAT_BATCH = 2048
+
+
+@cache
+def _stat_pool() -> ThreadPoolExecutor:
+    # One worker: it overlaps rg's walk; more threads would only fight over the GIL.
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="harness-stat")
+
+
 def _stat_batch(base: str, rels: list[bytes]) -> list[tuple[float, bytes]]:
     # One folder fd per batch (not shared), so a cancelled search never races a close.
     dir_fd = os.open(base, os.O_RDONLY)
@@ -119,6 +129,7 @@ async def rg_newest_first(
     folder = str(base)
     batches: list[asyncio.Future] = []
     buf, total = b"", 0
+    pending: list[bytes] = []
     try:
         while True:
             chunk = await proc.stdout.read(1 << 16)
@@ -126,17 +137,22 @@ async def rg_newest_first(
                 break
             lines = (buf + chunk).split(b"\n")
             buf = lines.pop()
-            if total < MAX_SCANNED and lines:
-                batches.append(loop.run_in_executor(None, _stat_batch, folder, lines))
+            if total < MAX_SCANNED:
+                pending.extend(lines)
             total += len(lines)
+            if len(pending) >= STAT_BATCH:  # big batches: few thread hand-offs, little GIL churn
+                batches.append(loop.run_in_executor(_stat_pool(), _stat_batch, folder, pending))
+                pending = []
         if buf:
             total += 1
-            batches.append(loop.run_in_executor(None, _stat_batch, folder, [buf]))
+            pending.append(buf)
         code = await proc.wait()
     except asyncio.CancelledError:
         if proc.returncode is None:
             proc.kill()
         raise
+    if pending:
+        batches.append(loop.run_in_executor(_stat_pool(), _stat_batch, folder, pending))
     stamped = [item for batch in await asyncio.gather(*batches) for item in batch]
     stamped.sort(key=lambda item: (-item[0], item[1]))
     paths = [rel.decode("utf-8", "replace") for _, rel in stamped[:limit]]
