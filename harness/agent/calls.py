@@ -51,10 +51,14 @@ class CallRunner:
         decide: Callable[[ToolCall, PermissionContext], Decision],
         grant: Callable[[ToolCall, PermissionContext, str], str | None],
         hooks: Any = None,
+        tracer: Any = None,
     ) -> None:
+        from harness.agent.tracing import Tracing
+
         self.tools, self.state, self.record, self.approver = tools, state, record, approver
         self.ctx, self.permission_context, self.decide = tool_ctx, permission_context, decide
         self.grant, self.hooks = grant, hooks
+        self.tracer = tracer or Tracing.disabled()
         self.current_call: str | None = None
 
     async def run_pending(self, calls: list[dict[str, Any]]) -> None:
@@ -89,7 +93,14 @@ class CallRunner:
         if len(batch) == 1:
             await self._execute(batch[0])
         elif batch:
-            await asyncio.gather(*(self._execute(p) for p in batch))
+            # Every call finishes and records its result before any error unwinds the turn:
+            # one failing (or waiting) sub-agent does not lose its siblings' results.
+            done = await asyncio.gather(*(self._execute(p) for p in batch),
+                                        return_exceptions=True)
+            batch.clear()
+            for outcome in done:
+                if isinstance(outcome, BaseException):
+                    raise outcome
         batch.clear()
 
     # --- deciding ------------------------------------------------------------------------
@@ -172,7 +183,12 @@ class CallRunner:
         return Planned(call_id, tool, parsed, raw)
 
     async def _ask(self, call: dict[str, Any], request: PermissionRequest) -> None:
-        answer = await self.approver.answer(request)
+        with self.tracer.span("permission_wait", {
+            "harness.tool": request.tool, "harness.call_id": request.call_id,
+            "harness.category": request.category,
+        }) as span:
+            answer = await self.approver.answer(request)
+            span.set("harness.answer", answer.kind if answer else "pending")
         if answer is None:
             raise AwaitingApproval(request.call_id)
         call_id, name = request.call_id, request.tool
@@ -229,6 +245,19 @@ class CallRunner:
     # --- running -------------------------------------------------------------------------
 
     async def _execute(self, p: Planned) -> None:
+        from harness.tools.task import CURRENT_CALL_ID
+
+        with self.tracer.span("tool_call", {
+            "harness.tool": p.tool.name, "harness.call_id": p.call_id,
+            "harness.category": p.tool.category,
+        }) as span:
+            token = CURRENT_CALL_ID.set(p.call_id)  # the Task tool links its child thread
+            try:
+                await self._execute_call(p, span)
+            finally:
+                CURRENT_CALL_ID.reset(token)
+
+    async def _execute_call(self, p: Planned, span: Any) -> None:
         name = p.tool.name
         try:
             await p.tool.revalidate(p.input, self.ctx)
@@ -254,6 +283,8 @@ class CallRunner:
                 )
             )
             raise
+        except AwaitingApproval:
+            raise  # a sub-agent waits for a human: the Task call stays open, resumable
         except Exception as exc:  # a bug in a tool must not kill the session
             output = ToolOutput(
                 f"{name} failed unexpectedly: {type(exc).__name__}: {exc}", is_error=True
@@ -262,6 +293,7 @@ class CallRunner:
             self.current_call = None
             self.ctx.answer = None
         duration = (time.perf_counter() - started) * 1000
+        span.set("harness.is_error", output.is_error)
         if self.hooks is not None:
             note = await self.hooks.post_tool_use(name, p.raw, output)
             if note:

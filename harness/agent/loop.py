@@ -91,7 +91,11 @@ class AgentLoop:
         price: Callable[[str, Usage], float],
         compact: Callable[[], Any] | None = None,
         compact_needed: Callable[[], bool] | None = None,
+        tracer: Any = None,
     ) -> None:
+        from harness.agent.tracing import Tracing
+
+        self.tracer = tracer or Tracing.disabled()
         self.state, self.record, self.emit = state, record, emit
         self.model, self.request, self.calls = model, request, calls
         self.limits, self.price = limits, price
@@ -114,7 +118,10 @@ class AgentLoop:
                 self._check_limits()
                 if self.compact and self.compact_needed and self.compact_needed():
                     await self.compact()
-                await self.step()
+                with self.tracer.span("turn", {"harness.turn": self.state.num_turns + 1}):
+                    await self.step()
+                    if self.state.unresolved_calls:  # the turn's tool calls are part of it
+                        await self.calls.run_pending(self.state.unresolved_calls)
         except AwaitingApproval:
             return self._finish("awaiting_approval", "")
         except LimitReached as exc:
@@ -129,8 +136,15 @@ class AgentLoop:
 
     async def step(self) -> None:
         """One model turn: stream, record the message, note the turn."""
-        response = await self._query(self.request())
-        cost = self.price(response.model, response.usage)
+        request = self.request()
+        with self.tracer.span("model_call", {
+            "gen_ai.system": "anthropic", "gen_ai.request.model": request.model,
+        }) as span:
+            response = await self._query(request)
+            cost = self.price(response.model, response.usage)
+            span.set_usage(response.usage, cost_usd=cost)
+            span.set_many({"gen_ai.response.model": response.model,
+                           "harness.stop_reason": response.stop_reason or ""})
         self.counters.turns += 1
         self.counters.usage = self.counters.usage + response.usage
         self.counters.cost_usd += cost

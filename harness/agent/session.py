@@ -47,6 +47,7 @@ class SessionOptions:
     max_turns: int | None = None
     model_client: Any = None  # a ModelClient to use instead of the configured one (tests)
     store: Store | None = None  # an open store to use (tests, subagents)
+    tracer: Any = None  # a harness.agent.tracing.Tracing to use; None = from settings.tracing
 
 
 class SessionError(Exception):
@@ -133,6 +134,16 @@ class AgentSession:
         self._tools = _load_tools(self)
         self._system: list[dict] | None = None
         self._tool_schemas: list[dict] | None = None
+        from harness.agent.tracing import Tracing
+
+        self.tracer = opts.tracer or Tracing.from_settings(settings)
+        self._install_subagents()
+
+    def _install_subagents(self) -> None:
+        """The Task tool and its runner (sub-agent sessions install their own, one deeper)."""
+        from harness.agent.subagents import install
+
+        install(self)
 
     # --- thread lifecycle --------------------------------------------------------------
 
@@ -205,6 +216,8 @@ class AgentSession:
         if self._leased:
             await asyncio.to_thread(self.store.release_lease, self.thread_id)
             self._leased = False
+        if self.opts.tracer is None and self.tracer.enabled:  # ours: export what is buffered
+            await asyncio.to_thread(self.tracer.shutdown)
 
     # --- recording -----------------------------------------------------------------------
 
@@ -268,12 +281,18 @@ class AgentSession:
                 result = RunResult(status="failed", result=blocked, error=blocked)
                 self._set_state("failed")
                 return result
-        # Its own task, so `cancel()` stops exactly this run and the loop records it.
-        self._task = asyncio.create_task(loop.run(prompt))
-        try:
-            result = await self._task
-        finally:
-            self._task = None
+        with self.tracer.span("session", {
+            "harness.thread_id": self.thread_id, "harness.model": self.model_name,
+            "harness.resumed": prompt is None, "harness.mode": self.mode,
+        }) as span:
+            # Its own task, so `cancel()` stops exactly this run and the loop records it.
+            self._task = asyncio.create_task(loop.run(prompt))
+            try:
+                result = await self._task
+            finally:
+                self._task = None
+            span.set("harness.status", result.status)
+            span.set_usage(result.usage, cost_usd=result.cost_usd)
         if hooks is not None:
             await hooks.stop(result.status, result.result)
         self._set_state(
@@ -306,6 +325,7 @@ class AgentSession:
             decide=decide,
             grant=self._grant,
             hooks=_hooks_for(self),
+            tracer=self.tracer,
         )
         from harness.agent.compaction import Compactor
 
@@ -321,6 +341,7 @@ class AgentSession:
             price=self.price,
             compact=compactor.compact,
             compact_needed=compactor.needed,
+            tracer=self.tracer,
         )
 
     async def compact(self) -> None:
@@ -452,7 +473,11 @@ class AgentSession:
 
     @property
     def pending(self) -> PermissionRequest | None:
-        return self.state.pending
+        if self.state.pending is not None or not self.thread_id:
+            return self.state.pending
+        from harness.agent.subagents import pending_in_children
+
+        return pending_in_children(self.store, self.thread_id, self.state)  # a sub-agent's ask
 
     @property
     def busy(self) -> bool:

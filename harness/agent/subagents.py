@@ -258,15 +258,17 @@ class ChildSession(AgentSession):
         settings = _child_settings(parent, definition)
         opts = SessionOptions(project_root=parent.project_root, front_end=parent.opts.front_end,
                               model_client=parent.model, store=parent.store,
-                              demo=parent.opts.demo)
+                              demo=parent.opts.demo, tracer=shared.tracer)
         approver = _ChildApprover(parent.approver, shared.ask_lock, self)
         super().__init__(parent.project_root, settings, parent.store, approver, self._forward,
                          opts)
-        self.tracer = shared.tracer
         allowed = definition.allowed_tools(parent._tools)
         self._tools = {name: parent._tools[name] for name in allowed}
         if "Task" in self._tools:
             install(self, depth=depth, stack=stack, shared=shared)
+
+    def _install_subagents(self) -> None:
+        pass  # done in __init__, one level deeper, once the tools are cut down
 
     # The parent decides: same mode, rules and grants (plus this thread's own grants).
     def permission_context(self) -> Any:

@@ -80,10 +80,6 @@ async def open_parent(project: Path, *, approver: Any = None, flags: dict | None
                        resume=resume),
         approver=approver or DenyApprover(), sink=sink,
     )
-    if "Task" not in session._tools:  # TEMP until the session installs sub-agents itself
-        from harness.agent.subagents import install
-
-        install(session)
     return session, sink
 
 

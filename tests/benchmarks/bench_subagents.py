@@ -50,10 +50,6 @@ async def _fan_out(project: Path, n: int, delay: float) -> float:
     events = []
     session = await open_session(SessionOptions(project_root=project),
                                  approver=DenyApprover(), sink=lambda e, s: events.append(e))
-    if "Task" not in session._tools:
-        from harness.agent.subagents import install
-
-        install(session)
     result = await session.run_prompt("split the work")
     await session.close()
     assert result.status == "done", result
