@@ -80,7 +80,10 @@ class Terminal:
             self.tmux("send-keys", "-t", "t", "Enter")
 
     def close(self) -> None:
+        path = self.tmux("display-message", "-p", "#{socket_path}").strip()
         self.tmux("kill-server")
+        if path:  # tmux leaves its socket file behind
+            Path(path).unlink(missing_ok=True)
 
 
 @pytest.fixture
