@@ -74,6 +74,10 @@ def _peek(opts, thread_id: str):
             state.apply(item.seq, event)
             if event.type == "session_started":
                 front = event.front_end  # type: ignore[attr-defined]
+        if state.pending is None:  # the ask may be a sub-agent's, in a child thread
+            from harness.agent.subagents import pending_in_children
+
+            return pending_in_children(store, thread_id, state), front
         return state.pending, front
     finally:
         store.close()

@@ -131,3 +131,30 @@ def test_killed_mid_sub_agent_then_resume_continues_the_child_thread(scripted_se
     asyncio.run(resume())
     # The child's first turn was never redone: it continued from its Read result.
     assert child_turns == [0, 1, 1]
+
+
+def test_headless_interrupt_shows_the_sub_agents_ask_and_resume_approve_answers_it(
+    scripted_server, project, capsys
+):
+    import json
+
+    from tests.agent.helpers import run_cli
+
+    def route(body):
+        if agent_of(body) == "parent":
+            return Reply([_task("make a file")]) if turn_of(body) == 0 else text("parent done")
+        if turn_of(body) == 0:
+            return Reply([ToolUse("Bash", {"command": "touch made.txt"})])
+        return text("made it")
+
+    scripted_server.default = route
+    code, out, _ = run_cli(capsys, "-p", "go", "--cwd", str(project), "--on-ask", "interrupt",
+                           "--output-format", "json")
+    assert code == 3
+    result = json.loads(out)
+    assert result["status"] == "awaiting_approval"
+    assert result["pending"]["tool"] == "Bash"
+    code, out, err = run_cli(capsys, "resume", result["thread_id"], "--approve",
+                             "--cwd", str(project))
+    assert code == 0, err
+    assert out.strip() == "parent done" and (project / "made.txt").exists()
