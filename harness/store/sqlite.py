@@ -77,6 +77,24 @@ def default_path() -> Path:
     return harness_home() / "sessions.db"
 
 
+class _Guard:
+    """Maps sqlite3 errors to StoreError. A plain class, not @contextmanager: it wraps
+    every append, and a generator-based manager costs more than the check itself."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, sqlite3.Error):
+            raise self.store.store_error(exc) from None
+        return False
+
+
 class SQLiteStore(SQLStore):
     def __init__(self, path: str | Path | None = None, *, lease_timeout: float = 60.0) -> None:
         super().__init__(lease_timeout=lease_timeout)
@@ -110,24 +128,24 @@ class SQLiteStore(SQLStore):
             raise
         self._conn.execute("COMMIT")
 
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.IntegrityError as exc:
-            raise StoreError(f"{self.describe}: {exc}") from None
-        except sqlite3.OperationalError as exc:
-            text = str(exc)
+    def _guard(self) -> _Guard:
+        return _Guard(self)
+
+    def store_error(self, exc: sqlite3.Error) -> StoreError:
+        """The user-facing form of a driver error."""
+        text = str(exc)
+        if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+            return StoreError(f"{self.describe}: {text}")
+        if isinstance(exc, sqlite3.OperationalError):
             if "locked" in text or "busy" in text:
-                raise StoreError(
-                    f"{self.describe} is locked by another process ({text}); try again"
-                ) from None
-            raise StoreError(f"{self.describe}: {text}") from None
-        except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed", …
-            raise StoreError(
-                f"{self.describe} is corrupt or truncated ({exc}); threads in it may be "
-                "unreadable. Move the file aside to start a fresh store, or restore a backup."
-            ) from None
+                return StoreError(f"{self.describe} is locked by another process ({text}); "
+                                  "try again")
+            return StoreError(f"{self.describe}: {text}")
+        # DatabaseError itself: "file is not a database", "database disk image is malformed"
+        return StoreError(
+            f"{self.describe} is corrupt or truncated ({text}); threads in it may be "
+            "unreadable. Move the file aside to start a fresh store, or restore a backup."
+        )
 
     def _insert_event(self, thread_id: str, etype: str, text: str, crc: int, title: str) -> int:
         # One statement: an INSERT takes the write lock before it reads the thread row, so
