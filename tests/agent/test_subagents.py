@@ -344,3 +344,28 @@ async def test_cancelling_the_parent_stops_running_sub_agents(scripted_server, p
     children = session.store.children(session.thread_id)
     assert len(children) == 2 and {c.state for c in children} == {"cancelled"}
     await session.close()
+
+
+async def test_sessions_show_tree_lists_each_sub_agent_with_tokens_cost_and_duration(
+    scripted_server, project, capsys
+):
+    import json
+
+    from tests.agent.helpers import run_cli
+
+    scripted_server.default = fan_out_router(lambda body: text(f"ok {goal_of(body)}"))
+    session, _ = await open_parent(project)
+    assert (await session.run_prompt("investigate")).status == "done"
+    parent_id = session.thread_id
+    await session.close()
+    code, out, err = run_cli(capsys, "sessions", "show", parent_id, "--tree", "--json")
+    assert code == 0, err
+    tree = json.loads(out)
+    assert tree["thread_id"] == parent_id and len(tree["children"]) == 3
+    for node in tree["children"]:
+        assert node["agent"] == "explore" and node["parent_call_id"].startswith("toolu_")
+        assert node["state"] == "done" and node["num_turns"] == 1
+        assert node["tokens"] == 15 and node["cost_usd"] > 0  # scripted usage: 10 in + 5 out
+        assert node["duration_s"] >= 0 and node["title"].startswith("explore: find ")
+    code, out, _ = run_cli(capsys, "sessions", "show", parent_id, "--tree")
+    assert code == 0 and out.count("└─ explore") == 3
