@@ -4,6 +4,7 @@ the file must have been read in its current version; line endings and encoding a
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,7 +57,9 @@ def apply_edits(text: str, edits: Sequence[EditSpec], shown: str) -> str:
         count = text.count(old)
         if count == 0:
             hint = ""
-            if old.strip() and text.count(old.strip()) > 0:
+            if re.match(r"\s*\d+\t", old):
+                hint = " (it starts with a line number: drop the `N<tab>` prefix Read shows)"
+            elif old.strip() and text.count(old.strip()) > 0:
                 hint = " (it does occur with different leading/trailing whitespace)"
             raise ToolError(
                 f"{which}old_string was not found in {shown}{hint}; Read the file again and "

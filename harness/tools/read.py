@@ -4,6 +4,7 @@ folders are described instead of dumped. Records what was read for stale-read pr
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import struct
 from pathlib import Path
 from typing import Any
@@ -11,17 +12,26 @@ from typing import Any
 from pydantic import Field
 
 from harness.tools._files import (
+    BINARY_SNIFF,
     TextFile,
     display_path,
     fingerprint_bytes,
     is_binary,
     resolve_path,
 )
-from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
+from harness.tools.base import (
+    BaseTool,
+    FileFingerprint,
+    ToolContext,
+    ToolError,
+    ToolInput,
+    ToolOutput,
+)
 
 DEFAULT_LIMIT = 2000
 MAX_LINE_CHARS = 2000
 MAX_OUTPUT_CHARS = 100_000
+LARGE_FILE = 16 * 1024 * 1024  # above this, stream instead of loading the whole file
 IMAGE_SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP"}
 
 
@@ -83,15 +93,28 @@ def _human_size(n: int) -> str:
     return f"{n} bytes"  # pragma: no cover
 
 
-def format_lines(text: str, offset: int, limit: int) -> tuple[str, int, int, int]:
-    """Numbered lines [offset, offset+limit) → (body, first shown, last shown, total lines)."""
-    lines = text.splitlines()
-    total = len(lines)
-    start = offset - 1
+def split_lines(text: str) -> list[str]:
+    """Lines as editors and ripgrep count them: split on "\n" only (str.splitlines would
+    also split on form feeds and other separators, shifting every later line number)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def ends_with_newline(fh: Any) -> bool:
+    """Whether the file ends with a newline (so no unterminated last line remains)."""
+    fh.seek(-1, 2)
+    return fh.read(1) == b"\n"
+
+
+def format_lines(lines: list[str], first: int) -> tuple[str, int]:
+    """Number `lines` from `first` (`cat -n` style) → (body, number of the last line shown);
+    long lines are cut, and the body stops before MAX_OUTPUT_CHARS."""
     out: list[str] = []
     used = 0
-    last = start
-    for n, line in enumerate(lines[start:start + limit], start=offset):
+    last = first - 1
+    for n, line in enumerate(lines, start=first):
         if len(line) > MAX_LINE_CHARS:
             line = (
                 line[:MAX_LINE_CHARS]
@@ -103,7 +126,7 @@ def format_lines(text: str, offset: int, limit: int) -> tuple[str, int, int, int
         out.append(row)
         used += len(row) + 1
         last = n
-    return "\n".join(out), offset, last, total
+    return "\n".join(out), last
 
 
 class Read(BaseTool):
@@ -137,6 +160,8 @@ class Read(BaseTool):
                 f"{shown} is a directory, not a file: use LS to list it or Glob to find files in it"
             )
         try:
+            if path.stat().st_size > LARGE_FILE:
+                return self._read_large(path, shown, input, ctx)
             data = path.read_bytes()
         except OSError as exc:
             raise ToolError(f"cannot read {shown}: {exc.strerror or exc}") from None
@@ -164,18 +189,64 @@ class Read(BaseTool):
         if not data:
             return ToolOutput(f"{shown} is empty (0 bytes).", metadata=meta)
 
-        text = TextFile.decode(data).text
+        lines = split_lines(TextFile.decode(data).text)
         offset = input.offset or 1
         limit = input.limit or DEFAULT_LIMIT
-        body, first, last, total = format_lines(text, offset, limit)
+        return self._numbered(lines[offset - 1:offset - 1 + limit], offset, len(lines), shown,
+                              len(data), meta)
+
+    @staticmethod
+    def _numbered(selected: list[str], offset: int, total: int, shown: str, size: int,
+                  meta: dict[str, Any]) -> ToolOutput:
         if offset > max(total, 1):
             raise ToolError(
                 f"offset {offset} is past the end of {shown}, which has {total} lines; "
                 f"use an offset between 1 and {total}"
             )
+        body, last = format_lines(selected, offset)
         if last < total:
             body += (
-                f"\n\n[truncated: showing lines {first}-{last} of {total}; "
-                f"read more with offset={last + 1}]"
+                f"\n\n[truncated: showing lines {offset}-{last} of {total} "
+                f"({_human_size(size)}); read more with offset={last + 1}]"
             )
         return ToolOutput(body, metadata=meta)
+
+    def _read_large(self, path: Path, shown: str, input: ReadInput, ctx: ToolContext) -> ToolOutput:
+        """Big files are streamed: hashed in chunks, only the wanted lines decoded."""
+        offset = input.offset or 1
+        limit = input.limit or DEFAULT_LIMIT
+        digest = hashlib.sha256()
+        wanted: list[bytes] = []
+        total = size = 0
+        with path.open("rb") as fh:
+            head = fh.read(BINARY_SNIFF)
+            fh.seek(0)
+            kind = IMAGE_SUFFIXES.get(path.suffix.lower())
+            binary = kind is not None or is_binary(head)
+            current = b""  # the wanted line being assembled from bounded pieces
+            while piece := fh.readline(1 << 20):  # bounded: a one-line file never fills memory
+                digest.update(piece)
+                size += len(piece)
+                lineno = total + 1
+                if not binary and offset <= lineno < offset + limit and len(current) < (
+                    4 * MAX_LINE_CHARS
+                ):
+                    current += piece
+                if piece.endswith(b"\n"):
+                    total += 1
+                    if current:
+                        wanted.append(current if current.endswith(b"\n") else current + b"\n")
+                        current = b""
+            if size and not ends_with_newline(fh):
+                total += 1
+                if current:
+                    wanted.append(current)
+        fp = FileFingerprint(path.stat().st_mtime_ns, size, digest.hexdigest())
+        ctx.file_reads[str(path)] = fp
+        meta: dict[str, Any] = {"file_reads": {str(path): fp.to_json()}}
+        if binary:
+            what = f"a {kind} image" if kind else "a binary file"
+            return ToolOutput(f"{shown} is {what} ({_human_size(size)}); its content is not "
+                              "shown.", metadata=meta)
+        selected = split_lines(TextFile.decode(b"".join(wanted)).text)
+        return self._numbered(selected, offset, total, shown, size, meta)

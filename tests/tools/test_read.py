@@ -42,7 +42,7 @@ async def test_read_big_file_truncated_with_marker_saying_how_to_continue(projec
     (project / "big.txt").write_text("".join(f"{i}\n" for i in range(5000)))
     out = await read(ctx, file_path="big.txt")
     assert "  2000\t1999" in out.content and "  2001\t" not in out.content
-    assert "showing lines 1-2000 of 5000; read more with offset=2001" in out.content
+    assert "showing lines 1-2000 of 5000 (23.3 KB); read more with offset=2001" in out.content
 
 
 async def test_read_long_line_truncated_with_marker(project, ctx):
@@ -113,3 +113,42 @@ async def test_read_latin1_file_decodes(project, ctx):
 async def test_read_unknown_field_is_tool_error():
     with pytest.raises(ToolError, match="invalid input for Read"):
         Read().parse({"file_path": "a", "bogus": 1})
+
+
+async def test_read_counts_lines_like_editors_not_splitlines(project, ctx):
+    (project / "ff.py").write_text("a\n\x0cb\nc\n")  # a form feed does not start a line
+    out = await read(ctx, file_path="ff.py")
+    assert out.content.splitlines()[-1] == "     3\tc"
+
+
+async def test_read_crlf_file_shows_clean_lines(project, ctx):
+    (project / "w.txt").write_bytes(b"one\r\ntwo\r\n")
+    assert (await read(ctx, file_path="w.txt")).content == "     1\tone\n     2\ttwo"
+
+
+@pytest.mark.parametrize("large", [False, True])
+async def test_read_large_file_streamed_gives_same_result(project, ctx, monkeypatch, large):
+    import harness.tools.read as read_mod
+
+    if large:
+        monkeypatch.setattr(read_mod, "LARGE_FILE", 10)
+    data = "".join(f"line {i}\n" for i in range(1, 3001)) + "x" * 3000 + "\nlast"
+    (project / "big.log").write_text(data)
+    out = await read(ctx, file_path="big.log", offset=2999, limit=5)
+    rows = out.content.split("\n\n")[0].splitlines()
+    assert rows[0] == "  2999\tline 2999" and rows[1] == "  3000\tline 3000"
+    assert rows[2].startswith("  3001\txxx") and "line truncated" in rows[2]
+    assert rows[3] == "  3002\tlast" and len(rows) == 4
+    fp = ctx.file_reads[str(project / "big.log")]
+    assert fp.sha256 == hashlib.sha256(data.encode()).hexdigest() and fp.size == len(data)
+    first = await read(ctx, file_path="big.log", limit=2)
+    assert "showing lines 1-2 of 3002" in first.content
+
+
+async def test_read_large_binary_file_streamed(project, ctx, monkeypatch):
+    import harness.tools.read as read_mod
+
+    monkeypatch.setattr(read_mod, "LARGE_FILE", 10)
+    (project / "blob.bin").write_bytes(b"\x00" * 5000)
+    out = await read(ctx, file_path="blob.bin")
+    assert "binary file" in out.content and ctx.file_reads[str(project / "blob.bin")].size == 5000

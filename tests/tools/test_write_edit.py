@@ -100,6 +100,14 @@ async def test_edit_missing_string_fails_with_hint(project, ctx):
         await call(Edit(), ctx, file_path="m.py", old_string="b = 1", new_string="b = 2")
 
 
+async def test_edit_with_line_number_prefix_gets_a_hint(project, ctx):
+    p = project / "m.py"
+    p.write_text("a = 1\n")
+    await read(ctx, p)
+    with pytest.raises(ToolError, match="drop the `N<tab>` prefix"):
+        await call(Edit(), ctx, file_path="m.py", old_string="     1\ta = 1", new_string="a = 2")
+
+
 async def test_edit_not_unique_fails_and_says_how_many(project, ctx):
     p = project / "m.py"
     p.write_text("x = 1\nx = 1\nx = 1\n")
