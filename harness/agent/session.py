@@ -26,6 +26,7 @@ from harness.store.events import (
     Event,
     FileSnapshot,
     ModeChanged,
+    ModelChanged,
     PermissionRequest,
     SessionStarted,
     Usage,
@@ -120,6 +121,7 @@ class AgentSession:
         self._leased = False
         self._snapshotted: set[str] = set()
         self._calls: Any = None
+        self._loop: AgentLoop | None = None
         self._shadow: Any = None
         self.tool_ctx = ToolContext(
             project_root=root,
@@ -330,7 +332,7 @@ class AgentSession:
         from harness.agent.compaction import Compactor
 
         compactor = Compactor(self)
-        return AgentLoop(
+        self._loop = AgentLoop(  # kept: sub-agents add their spend to this run's counters
             state=self.state,
             record=self.record,
             emit=self.record,
@@ -343,6 +345,7 @@ class AgentSession:
             compact_needed=compactor.needed,
             tracer=self.tracer,
         )
+        return self._loop
 
     async def compact(self) -> None:
         from harness.agent.compaction import Compactor
@@ -366,7 +369,7 @@ class AgentSession:
 
         m = self.settings.model
         return ModelRequest(
-            model=m.name,
+            model=self.model_name,
             system=self.system,
             tools=self.tool_schemas,
             messages=list(self.state.messages),
@@ -445,7 +448,20 @@ class AgentSession:
 
     @property
     def model_name(self) -> str:
-        return self.settings.model.name
+        return self.state.model or self.settings.model.name
+
+    def set_model(self, name: str) -> None:
+        """`/model NAME`: later turns use `name` (an event, so resume and fork keep it)."""
+        name = name.strip()
+        if not name or any(c.isspace() for c in name):
+            raise ValueError(f"{name!r} is not a model id, e.g. claude-sonnet-4-5")
+        self._require_idle()
+        self.record(ModelChanged(model=name))
+
+    async def new_thread(self) -> None:
+        """`/clear`: start an empty thread in the same project (the old one stays saved)."""
+        self._require_idle()
+        await asyncio.to_thread(self._attach, None)
 
     @property
     def usage(self) -> Usage:

@@ -146,6 +146,10 @@ class SubagentRunner:
                 await child.close()
         usage = result.usage if result else Usage()
         cost = result.cost_usd if result else 0.0
+        run = parent._loop
+        if run is not None:  # the parent's run result and budget include what this one spent
+            run.counters.usage = run.counters.usage + usage
+            run.counters.cost_usd += cost
         span.set_usage(usage, cost_usd=cost)
         output = result_for_parent(
             agent=definition.name, child_thread_id=thread.thread_id, status=status, text=text,
@@ -326,8 +330,10 @@ def _child_settings(parent: AgentSession, definition: AgentDefinition) -> Any:
         settings.model.name = definition.model
     agent = settings.agent
     budget = definition.max_cost_usd
-    if parent.settings.agent.max_cost_usd:  # never more than what the parent has left
-        left = max(parent.settings.agent.max_cost_usd - parent.cost_usd, 1e-9)
+    limit = parent.settings.agent.max_cost_usd
+    if limit:  # never more than what the parent's run has left
+        spent = parent._loop.counters.cost_usd if parent._loop is not None else 0.0
+        left = max(limit - spent, 1e-9)
         budget = min(budget, left) if budget else left
     agent.max_turns, agent.max_cost_usd = definition.max_turns, budget
     agent.wall_clock_seconds = definition.time_limit_seconds

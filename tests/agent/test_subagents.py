@@ -73,6 +73,9 @@ async def test_three_task_calls_run_concurrently_and_every_result_comes_back(
     session, sink = await open_parent(project)
     result = await session.run_prompt("investigate three things")
     assert result.status == "done" and result.result == "all gathered"
+    # The run's spend includes the sub-agents': 2 parent turns + 3 × 2 child turns, 5 out each.
+    assert result.usage.output_tokens == 5 * (2 + 3 * 2)
+    assert session.usage.output_tokens == 5 * 2  # the parent thread's own messages only
 
     # The fan-out takes about as long as the slowest sub-agent (2 steps × 0.5 s = 1 s), not
     # the sum (3 s). Measured from the first start to the last finish, so the one-off SDK
@@ -369,3 +372,24 @@ async def test_sessions_show_tree_lists_each_sub_agent_with_tokens_cost_and_dura
         assert node["duration_s"] >= 0 and node["title"].startswith("explore: find ")
     code, out, _ = run_cli(capsys, "sessions", "show", parent_id, "--tree")
     assert code == 0 and out.count("└─ explore") == 3
+
+
+async def test_sub_agents_spend_counts_against_the_parents_budget(scripted_server, project):
+    """One scripted turn costs $0.000105 (10 in + 5 out tokens at Sonnet prices)."""
+
+    def route(body):
+        if agent_of(body) == "parent":
+            return Reply([task("general", "spend")]) if turn_of(body) == 0 else text("more")
+        return Reply([ToolUse("LS", {"path": "."})])  # would go on forever
+
+    scripted_server.default = route
+    session, _ = await open_parent(project, flags={"agent.max_cost_usd": 0.00015})
+    result = await session.run_prompt("go")
+    assert result.status == "limit" and "cost budget reached" in result.result
+    assert result.cost_usd == pytest.approx(2 * 0.000105)
+    (child,) = session.store.children(session.thread_id)
+    assert child.num_turns == 1  # its budget was what the parent had left after one turn
+    finished = [e for _, e in session.history() if e.type == "subagent_finished"]
+    assert finished[0].status == "limit" and "cost budget reached" in finished[0].error
+    assert [agent_of(r.body) for r in scripted_server.message_requests] == ["parent", "general"]
+    await session.close()
