@@ -68,10 +68,12 @@ def judge_git(args: list[Word], an: Analyzer) -> Verdict:
         return no(global_problem, alt_texts=alts, network=sub in NETWORK_SUBCOMMANDS)
     if sub is None:
         return ok("git without a subcommand prints help")
-    if any(a.glob for a in args[i + 1:]):
-        return no("an unquoted glob could become a git option", alt_texts=alts)
+    if any(a.glob or a.text is None for a in args[i + 1:]):
+        return no("an argument only known at run time (glob, variable, substitution) could "
+                  "become a git option", alt_texts=alts)
     for t in rest:
-        assert t is not None
+        if t is None:
+            continue
         if any(t == b or t.startswith(b + "=") for b in BAD_READ_OPTIONS):
             return no(f"git `{t}` writes a file or runs a program", alt_texts=alts)
         if secret_revision(t) and not t.startswith("-"):

@@ -22,6 +22,8 @@ _SECRET_VAR = re.compile(r"(TOKEN|SECRET|PASSW|API_?KEY|PRIVATE|CREDENTIAL|AUTH)
 _STRUCTURE = frozenset({"program", "list", "pipeline", "compound_statement", "subshell",
                         "if_statement", "elif_clause", "else_clause", "while_statement",
                         "do_group", "negated_command", "case_item"})
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_PLAIN_ARITH = re.compile(r"[\w\s+\-*/%<>=!&|^~?:,()$]*")
 _WORDS = frozenset({"word", "string", "raw_string", "concatenation", "simple_expansion",
                     "expansion", "number", "extglob_pattern", "ansi_c_string"})
 _OUT_OPS = (">", ">>", ">|", "&>", "&>>", "<>", ">&")
@@ -82,11 +84,18 @@ class ShellAnalysis:
 
 
 @functools.lru_cache(maxsize=1)
-def _parser():
+def _language():
     import tree_sitter as ts
     import tree_sitter_bash as tsb
 
-    return ts.Parser(ts.Language(tsb.language()))
+    return ts.Language(tsb.language())
+
+
+def _parser():
+    # A fresh parser per parse: nested parses (`sh -c '…'`) never share parser state.
+    import tree_sitter as ts
+
+    return ts.Parser(_language())
 
 
 class Analyzer:
@@ -94,6 +103,7 @@ class Analyzer:
         self.root, self.roots, self.cwd, self.home = root, roots, cwd, home
         self.out = ShellAnalysis()
         self.depth = 0
+        self.sources: list[bytes] = []
 
     # --- entry ------------------------------------------------------------------------
     def run(self, command: str) -> ShellAnalysis:
@@ -109,13 +119,24 @@ class Analyzer:
             self.fail("the command contains a NUL byte")
             return
         # Bash joins backslash-newline before it splits words; tree-sitter does not.
-        source = command.replace("\\\n", "")
-        tree = _parser().parse(source.encode())
+        source = command.replace("\\\n", "").encode("utf-8", "surrogatepass")
+        # tree-sitter-bash 0.25 crashes (SIGSEGV) on some non-ASCII code points. Bash's
+        # metacharacters are all ASCII, so parsing a copy with every non-ASCII byte replaced
+        # by a letter gives the same structure; text is always read from the original bytes.
+        ascii_copy = _NON_ASCII.sub(b"a", source)
+        tree = _parser().parse(ascii_copy)
         if tree.root_node.has_error:
             self.fail("the command does not parse as bash; asking rather than guessing")
             return
-        self.node(tree.root_node)
+        self.sources.append(source)
+        try:
+            self.node(tree.root_node)
+        finally:
+            self.sources.pop()
         self.depth -= 1
+
+    def src(self, n) -> str:
+        return self.sources[-1][n.start_byte:n.end_byte].decode("utf-8", errors="replace")
 
     def fail(self, why: str) -> None:
         self.out.parsed = False
@@ -175,11 +196,11 @@ class Analyzer:
             self.word_children(n)
             return
         if t in ("declaration_command", "unset_command"):
-            self.problem(f"`{n.text.decode(errors='replace').split()[0]}` changes shell state")
+            self.problem(f"`{self.src(n).split()[0]}` changes shell state")
             self.word_children(n)
             return
         if t == "test_command":
-            text = n.text.decode(errors="replace")
+            text = self.src(n)
             if "$(" in text or "`" in text or re.search(r"\[[^\]]*\]", text[2:-2]):
                 self.problem("a test with substitutions or subscripts can run code")
             self.word_children(n)
@@ -210,18 +231,18 @@ class Analyzer:
         if w.text == "/dev/null":
             return
         if op in _OUT_OPS:
-            self.problem(f"redirects output into a file (`{r.text.decode(errors='replace')}`)")
+            self.problem(f"redirects output into a file (`{self.src(r)}`)")
             self.out.irreversible = True  # may truncate data nothing else has a copy of
 
     def heredoc(self, r, body) -> None:
         start = next((c for c in r.named_children if c.type == "heredoc_start"), None)
-        quoted = start is not None and any(q in start.text.decode() for q in "'\"\\")
+        quoted = start is not None and any(q in self.src(start) for q in "'\"\\")
         for c in r.named_children:
             if c.type == "heredoc_body" and not quoted:
                 for sub in c.named_children:
                     if sub.type in ("command_substitution", "process_substitution"):
                         self.substitution(sub)
-                    elif sub.type == "expansion" and "$(" in sub.text.decode(errors="replace"):
+                    elif sub.type == "expansion" and "$(" in self.src(sub):
                         self.problem("the heredoc body expands code")
             elif c.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
                 self.redirect(c, body)
@@ -234,7 +255,7 @@ class Analyzer:
     def word(self, n) -> Word:
         """Static value of a word, judging every substitution inside it on the way."""
         t = n.type
-        src = n.text.decode(errors="replace")
+        src = self.src(n)
         if t in ("word", "number", "test_operator", "regex", "extglob_pattern"):
             glob = t == "word" and bool(_GLOB.search(src) or _BRACE.search(src))
             return Word(_unescape(src), src, glob)
@@ -262,14 +283,18 @@ class Analyzer:
                 return Word("".join(p.text or "" for p in parts), src, glob)
             return Word(None, src, glob)
         if t in ("simple_expansion", "expansion"):
+            if src.startswith("${!") or "@P" in src or "@E" in src:
+                # Indirection evaluates the named variable's subscript; @P runs `$(…)` in it.
+                self.problem(f"`{src}` can evaluate code stored in a variable")
             if _SECRET_VAR.search(src):
                 self.out.concerns.append(f"expands `{src}`, which looks like a secret")
             for c in n.named_children:
                 self._walk_for_code(c)
             return Word(None, src)
         if t == "arithmetic_expansion":
-            if "[" in src:
-                self.problem("arithmetic with a subscript can run code")
+            # Subscripts evaluate code, and bash re-reads some `$((…))` as `$( (…) )`.
+            if not _PLAIN_ARITH.fullmatch(src[3:-2]):
+                self.problem(f"`{src}` is not plain arithmetic; bash may run code in it")
             for c in n.named_children:
                 self._walk_for_code(c)
             return Word(None, src)
@@ -284,7 +309,7 @@ class Analyzer:
         if n.type in ("command_substitution", "process_substitution"):
             self.substitution(n)
             return
-        if n.type == "subscript" and not n.text.decode(errors="replace").isidentifier():
+        if n.type == "subscript" and not self.src(n).isidentifier():
             idx = n.child_by_field_name("index")
             if idx is not None and idx.type not in ("number", "word"):
                 self.problem("an array subscript is evaluated as arithmetic and can run code")
@@ -300,7 +325,7 @@ class Analyzer:
                 name = c.child_by_field_name("name")
                 value = c.child_by_field_name("value")
                 wv = self.word(value) if value is not None else Word("", "")
-                env.append((name.text.decode() if name else "?", wv))
+                env.append((self.src(name) if name else "?", wv))
             elif c.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
                 self.redirect(c, n)
             elif c.type == "command_name":
