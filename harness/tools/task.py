@@ -69,6 +69,13 @@ class TaskTool(BaseTool):
 
     def schema(self) -> dict[str, Any]:
         schema = super().schema()
+        # Inline the handoff object: models fill a flat schema more reliably than a $ref.
+        props = schema["input_schema"]["properties"]
+        props["handoff"] = {**schema["input_schema"].pop("$defs")["TaskHandoff"],
+                            "description": "Everything the sub-agent is given."}
+        for prop in (*props.values(), *props["handoff"]["properties"].values()):
+            prop.pop("title", None)
+        props["handoff"].pop("title", None)
         if self.agents:
             listing = "\n".join(f"- {name}: {desc}" for name, desc in self.agents)
             schema["description"] = f"{self.description}\n\nAvailable agents:\n{listing}"

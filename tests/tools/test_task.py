@@ -15,6 +15,8 @@ def test_schema_lists_available_agents_and_is_concurrent_safe_meta():
     assert "- explore: reads code" in schema["description"]
     assert schema["input_schema"]["properties"]["agent"]["enum"] == ["explore", "reviewer"]
     assert tool.category == "meta" and tool.concurrent_safe is True
+    handoff = schema["input_schema"]["properties"]["handoff"]
+    assert handoff["required"] == ["goal"] and "$ref" not in str(tool.schema())  # inlined
 
 
 def test_input_without_goal_is_a_tool_error_naming_the_field():
