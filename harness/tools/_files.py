@@ -21,6 +21,8 @@ def resolve_path(raw: str, ctx: ToolContext) -> Path:
     and `..` resolved so that the same file always has the same key in `ctx.file_reads`."""
     if not raw or not raw.strip():
         raise ToolError("file_path is empty: give an absolute path or one relative to the project")
+    if "\x00" in raw:
+        raise ToolError("file_path contains a NUL character; give a plain path")
     path = Path(os.path.expanduser(raw))
     if not path.is_absolute():
         path = ctx.project_root / path

@@ -46,6 +46,16 @@ def find_rg() -> str:
     )
 
 
+async def _spawn(args: list[str], cwd: Path) -> asyncio.subprocess.Process:
+    try:
+        return await asyncio.create_subprocess_exec(
+            find_rg(), *args, cwd=str(cwd), stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+    except OSError as exc:
+        raise ToolError(f"could not run ripgrep in {cwd}: {exc.strerror or exc}") from None
+
+
 @dataclass(slots=True)
 class RgResult:
     lines: list[str]  # the first `keep` lines of stdout
@@ -56,12 +66,7 @@ class RgResult:
 
 async def run_rg(args: list[str], cwd: Path, keep: int) -> RgResult:
     """Run rg; keep the first `keep` output lines and count the rest without storing them."""
-    proc = await asyncio.create_subprocess_exec(
-        find_rg(), *args, cwd=str(cwd),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await _spawn(args, cwd)
     assert proc.stdout is not None and proc.stderr is not None
     stderr_task = asyncio.ensure_future(proc.stderr.read())
     kept: list[bytes] = []
@@ -98,7 +103,10 @@ def _stat_pool() -> ThreadPoolExecutor:
 
 def _stat_batch(base: str, rels: list[bytes]) -> list[tuple[float, bytes]]:
     # One folder fd per batch (not shared), so a cancelled search never races a close.
-    dir_fd = os.open(base, os.O_RDONLY)
+    try:
+        dir_fd = os.open(base, os.O_RDONLY)
+    except OSError:
+        return []
     out = []
     stat = os.stat
     try:
@@ -119,10 +127,7 @@ async def rg_newest_first(
     worker threads while rg still walks (a stat of every match is what newest-first costs;
     overlapping hides most of it). Returns (the newest `limit` paths, newest first; the total
     listed; rg's exit code; rg's stderr)."""
-    proc = await asyncio.create_subprocess_exec(
-        find_rg(), *args, cwd=str(base), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await _spawn(args, base)
     assert proc.stdout is not None and proc.stderr is not None
     loop = asyncio.get_running_loop()
     err_task = asyncio.ensure_future(proc.stderr.read())
