@@ -263,7 +263,9 @@ class ChildSession(AgentSession):
         opts = SessionOptions(project_root=parent.project_root, front_end=parent.opts.front_end,
                               model_client=parent.model, store=parent.store,
                               demo=parent.opts.demo, tracer=shared.tracer)
-        approver = _ChildApprover(parent.approver, shared.ask_lock, self)
+        root = parent.approver  # the human's approver, not a middle agent's wrapper (one lock)
+        root = root.inner if isinstance(root, _ChildApprover) else root
+        approver = _ChildApprover(root, shared.ask_lock, self)
         super().__init__(parent.project_root, settings, parent.store, approver, self._forward,
                          opts)
         allowed = definition.allowed_tools(parent._tools)

@@ -393,3 +393,37 @@ async def test_sub_agents_spend_counts_against_the_parents_budget(scripted_serve
     assert finished[0].status == "limit" and "cost budget reached" in finished[0].error
     assert [agent_of(r.body) for r in scripted_server.message_requests] == ["parent", "general"]
     await session.close()
+
+
+async def test_a_nested_sub_agents_ask_reaches_the_human_once_tagged_with_its_own_thread(
+    scripted_server, project
+):
+    import asyncio
+
+    asked = []
+
+    class Approver:
+        async def answer(self, request):
+            asked.append(request)
+            return ApprovalAnswer.approve()
+
+    def route(body):
+        who, goal, turn = agent_of(body), goal_of(body), turn_of(body)
+        if who == "parent":
+            return Reply([task("general", "outer")]) if turn == 0 else text("parent done")
+        if goal == "outer":
+            return Reply([task("general", "inner")]) if turn == 0 else text("outer done")
+        if turn == 0:
+            return Reply([ToolUse("Bash", {"command": "touch deep.txt"})])
+        return text("inner done")
+
+    scripted_server.default = route
+    session, _ = await open_parent(project, approver=Approver())
+    result = await asyncio.wait_for(session.run_prompt("go"), 20)
+    assert result.status == "done" and (project / "deep.txt").exists()
+    (outer,) = session.store.children(session.thread_id)
+    (inner,) = session.store.children(outer.thread_id)
+    (request,) = asked
+    assert request.model_extra["thread_id"] == inner.thread_id
+    assert inner.agent == "general" and inner.state == "done"
+    await session.close()
