@@ -7,6 +7,7 @@ import asyncio
 from pydantic import Field
 
 from harness.tools._files import display_path
+from harness.tools._schema import inline_refs
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
 from harness.tools.edit import EditSpec, FileChange
 
@@ -29,6 +30,9 @@ class MultiEdit(BaseTool):
     )
     Input = MultiEditInput
     category = "write"
+
+    def schema(self) -> dict:
+        return inline_refs(super().schema())
 
     async def preview(self, input: MultiEditInput, ctx: ToolContext) -> str:  # type: ignore[override]
         try:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from harness.tools._schema import inline_refs
 from harness.tools.base import BaseTool, ToolContext, ToolInput, ToolOutput
 
 MARKS = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
@@ -42,6 +43,9 @@ class TodoWrite(BaseTool):
     Input = TodoWriteInput
     category = "meta"
     concurrent_safe = False
+
+    def schema(self) -> dict:
+        return inline_refs(super().schema())
 
     async def run(self, input: TodoWriteInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
         todos = [t.model_dump(exclude_none=True) for t in input.todos]

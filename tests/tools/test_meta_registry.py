@@ -91,3 +91,14 @@ def test_registry_categories():
 def test_tool_by_name():
     assert tool_by_name("Grep").name == "Grep"
     assert tool_by_name("Nope") is None
+
+
+def test_schemas_have_no_refs_so_nested_items_are_inline():
+    for tool in default_tools():
+        text = json.dumps(tool.schema())
+        assert "$ref" not in text and "$defs" not in text, tool.name
+    edits = tool_by_name("MultiEdit").schema()["input_schema"]["properties"]["edits"]
+    assert edits["items"]["required"] == ["old_string", "new_string"]
+    todos = tool_by_name("TodoWrite").schema()["input_schema"]["properties"]["todos"]
+    assert todos["items"]["properties"]["status"]["enum"] == ["pending", "in_progress",
+                                                              "completed"]
