@@ -93,7 +93,15 @@ def _target_thread(store: Store, root: Path, opts: SessionOptions) -> str | None
     if opts.resume is None:
         return None
     if opts.resume:
-        return store.get_thread(opts.resume).thread_id
+        thread = store.get_thread(opts.resume)
+        if thread.parent_call_id and thread.parent_thread_id:
+            raise SessionError(
+                f"thread {thread.thread_id} is a run of the sub-agent {thread.agent!r} started by "
+                f"thread {thread.parent_thread_id}; resume that thread instead: it continues "
+                "this sub-agent where it stopped (`harness sessions show "
+                f"{thread.thread_id}` shows its log)"
+            )
+        return thread.thread_id
     last = store.last_thread(str(root))
     if last is None:
         raise SessionError(f"no thread to resume in {root}; start one without --resume")

@@ -158,3 +158,20 @@ def test_headless_interrupt_shows_the_sub_agents_ask_and_resume_approve_answers_
                              "--cwd", str(project))
     assert code == 0, err
     assert out.strip() == "parent done" and (project / "made.txt").exists()
+
+
+async def test_resuming_a_child_thread_directly_points_at_its_parent(scripted_server, project):
+    from harness.agent.session import SessionError
+
+    def route(body):
+        if agent_of(body) == "parent":
+            return Reply([_task("look")]) if turn_of(body) == 0 else text("done")
+        return text("looked")
+
+    scripted_server.default = route
+    session, _ = await open_parent(project)
+    await session.run_prompt("go")
+    (child,) = session.store.children(session.thread_id)
+    await session.close()
+    with pytest.raises(SessionError, match=f"resume that thread instead.*{child.thread_id}"):
+        await open_parent(project, resume=child.thread_id)
