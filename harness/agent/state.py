@@ -39,6 +39,7 @@ OUTCOME_UNKNOWN = (
 class ThreadState:
     messages: list[dict[str, Any]] = field(default_factory=list)
     mode: str | None = None  # None = the configured mode
+    model: str | None = None  # None = the configured model
     usage: Usage = field(default_factory=Usage)
     cost_usd: float = 0.0
     num_turns: int = 0
@@ -151,6 +152,9 @@ class ThreadState:
 
     def _on_mode_changed(self, event: ModeChanged) -> None:
         self.mode = event.mode
+
+    def _on_model_changed(self, event: Event) -> None:
+        self.model = event.model  # type: ignore[attr-defined]
 
     def _on_result(self, event: Result) -> None:
         self.last_result = event

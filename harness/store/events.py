@@ -172,6 +172,13 @@ class ModeChanged(Event):
     mode: str
 
 
+class ModelChanged(Event):
+    """`/model NAME`: later turns of this thread use another model."""
+
+    type: Literal["model_changed"] = "model_changed"
+    model: str
+
+
 class FileSnapshot(Event):
     """Prior content of a file saved in the shadow repository before a tool changed it."""
 
@@ -270,7 +277,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         SessionStarted, UserMessage, AssistantMessage, ToolCallEvent, PermissionRequest,
         PermissionDecision, ToolStarted, ToolResult, TurnCompleted, Compaction, ModeChanged,
-        FileSnapshot, Interrupted, ErrorEvent, Result, SubagentStarted, SubagentFinished,
+        ModelChanged, FileSnapshot, Interrupted, ErrorEvent, Result, SubagentStarted,
+        SubagentFinished,
         AssistantDelta, ToolInputDelta, Retrying, AssistantText, ToolProgress,
     )
 }

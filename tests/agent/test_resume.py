@@ -294,3 +294,18 @@ def test_hook_blocks_a_call_with_its_reason(scripted_server, project, capsys):
     assert not (project / "z.txt").exists()
     sent = result_text(tool_results(scripted_server.requests[1].body)[0])
     assert "no touching on fridays" in sent
+
+
+async def test_model_switch_is_logged_and_kept_on_resume(project):
+    session, model, _ = await _session(project, [text("one"), text("two")])
+    await session.run_prompt("hi")
+    session.set_model("claude-haiku-4-5")
+    await session.run_prompt("again")
+    thread = session.thread_id
+    await session.close()
+    assert [r.model for r in model.requests] == ["claude-sonnet-4-5", "claude-haiku-4-5"]
+    resumed, _, _ = await _session(project, [], resume=thread)
+    assert resumed.model_name == "claude-haiku-4-5"
+    await resumed.new_thread()
+    assert resumed.thread_id == "" and resumed.state.messages == []
+    await resumed.close()
