@@ -117,6 +117,10 @@ def classify(call: ToolCall, ctx: PermissionContext) -> Facts:
 # --- rule matching ------------------------------------------------------------------------
 def _matches_any_part(rule: Rule, call: ToolCall, facts: Facts, ctx: PermissionContext) -> bool:
     """For deny and ask rules: any part of the call is enough."""
+    if rule.tool == "Read" and rule.specifier and call.tool == "Bash" and facts.shell:
+        # `Read(.env)` in deny also stops `cat .env`: the files a command reads are known.
+        paths = tuple(Path(os.path.normpath(p)) for p in facts.shell.read_paths)
+        return path_matches(rule.specifier, paths, P.real_root(ctx.project_root), ctx.home)
     if not applies_to(rule, call.tool):
         return False
     if rule.specifier is None:

@@ -53,6 +53,7 @@ class ShellAnalysis:
     parts: list[Part] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # unsafe, not tied to a simple command
     concerns: list[str] = field(default_factory=list)  # reads of secrets or outside the roots
+    read_paths: list[Path] = field(default_factory=list)  # (as written, resolved) of each read
     push: bool = False
     network: bool = False
     irreversible: bool = False
@@ -375,6 +376,7 @@ class Analyzer:
     # --- path checks used by the command table ----------------------------------------
     def read_path(self, raw: str) -> None:
         rp = resolve(raw, self.cwd, self.home)
+        self.out.read_paths += [rp.lexical, rp.real]
         if is_secret(rp):
             self.out.concerns.append(f"reads `{raw}`, which looks like a secret")
         elif not inside(rp.real, self.roots):

@@ -134,3 +134,10 @@ def test_task_and_gitpush_specifiers_match_their_inputs(repo):
     assert decide(ToolCall("Task", {"agent": "reviewer"}), ctx).rule == "Task(review*)"
     push = decide(ToolCall("GitPush", {"remote": "origin", "branch": "main"}), ctx)
     assert push.decision == "deny"
+
+
+def test_deny_read_rule_also_stops_shell_commands_that_read_the_file(repo):
+    deny = ["Read(secrets/**)"]
+    assert _bash(repo, "cat secrets/token.txt", deny=deny) == "deny"
+    assert _bash(repo, "grep -r x src < secrets/a", deny=deny) == "deny"
+    assert _bash(repo, "cat README.md", deny=deny) == "allow"
