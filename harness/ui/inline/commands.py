@@ -89,11 +89,11 @@ class SlashCommands:
         if not arg:
             self.say(f"model: {self.session.model_name}")
             return
-        setter = getattr(self.session, "set_model", None)
-        if setter is None:
-            self.say(f"this session keeps {self.session.model_name}; start with --model {arg}")
+        try:
+            self.session.set_model(arg)
+        except ValueError as exc:
+            self.say(str(exc), "red")
             return
-        setter(arg)
         self.say(f"model: {self.session.model_name}")
 
     async def cmd_cost(self, arg: str) -> None:
@@ -112,8 +112,11 @@ class SlashCommands:
     async def cmd_clear(self, arg: str) -> None:
         from prompt_toolkit.shortcuts import clear
 
+        old = self.session.thread_id
+        await self.session.new_thread()
         clear()
-        self.say(f"thread {self.session.thread_id} continues; /resume lists the others", "dim")
+        if old:
+            self.say(f"new conversation; thread {old} is saved (/resume lists it)", "dim")
 
     async def cmd_compact(self, arg: str) -> None:
         await self.app.run_turn(self.session.compact())

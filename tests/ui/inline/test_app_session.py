@@ -210,3 +210,37 @@ async def test_rewind_picker_restores_files_and_fork_picker_defaults_to_latest(
     await d.until(f"forked {parent} → now on thread")
     assert await d.finish() == DONE
     assert d.session.thread_id != parent
+
+
+async def test_model_command_switches_the_model_for_the_next_turn(pipe, repo, scripted_server):
+    scripted_server.add(text("first"), text("second"))
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("hi")
+    await d.until("first")
+    await d.type("/model claude-haiku-4-5")
+    await d.until("model: claude-haiku-4-5")
+    await d.type("again")
+    await d.until("second")
+    assert await d.finish() == DONE
+    models = [r.body["model"] for r in scripted_server.message_requests]
+    assert models == ["claude-sonnet-4-5", "claude-haiku-4-5"]
+
+
+async def test_clear_starts_a_new_conversation_and_keeps_the_old_thread(
+    pipe, repo, scripted_server
+):
+    scripted_server.add(text("one"), text("fresh"))
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("remember 42")
+    await d.until("one")
+    old = d.session.thread_id
+    await d.type("/clear")
+    await d.until("new conversation")
+    await d.type("what did I say?")
+    await d.until("fresh")
+    assert await d.finish() == DONE
+    last = scripted_server.message_requests[-1].body["messages"]
+    assert len(last) == 1 and "remember 42" not in str(last)
+    assert d.session.thread_id != old
