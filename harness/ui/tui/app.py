@@ -19,11 +19,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
+from harness.exitcodes import AWAITING, FAILURE, USAGE
 from harness.ui.tui.conversation import Conversation
 from harness.ui.tui.history import PromptHistory
 from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.prompt_input import CompletionMenu, PromptInput
-from harness.ui.tui.renderer import Renderer, error_text
+from harness.ui.tui.renderer import KEY_HINT, Renderer, error_text
 from harness.ui.tui.status_line import StatusLine
 from harness.ui.tui.todo_panel import TodoPanel
 
@@ -51,10 +52,13 @@ class TuiApprover:
                 future.set_result(answer)
 
         self.app.push_screen(PermissionDialog(request), done)
+        self.app.refresh_status()
         try:
             return await future
         finally:
             self._waiting.discard(future)
+            if not self.app.quitting:
+                self.app.refresh_status()
 
     @property
     def waiting(self) -> bool:
@@ -90,6 +94,7 @@ class HarnessApp(App[int]):
         now: Callable[[], float] = time.time,
         theme: str = "auto",
         load_files: bool = True,
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.connect = connect
@@ -99,10 +104,11 @@ class HarnessApp(App[int]):
         self.now = now
         self.session: Any = None
         self.approver = TuiApprover(self)
-        self.queue: deque[str] = deque(initial_prompt and [initial_prompt] or [])
+        self.queue: deque[str] = deque([initial_prompt] if initial_prompt else [])
         self.quitting = False
         self.running = False
         self.exit_code = 0
+        self.demo = demo
         self._theme_setting = theme
         self._load_files = load_files
         self._last_ctrl_c = 0.0
@@ -161,9 +167,12 @@ class HarnessApp(App[int]):
         try:
             session = await self.connect(self.approver, self.session_sink)
         except Exception as exc:  # config, lease, store: shown in the UI, never a traceback
+            from harness.store.base import StoreError, ThreadNotFound
+
             self.renderer.notice(f"could not start the session: {error_text(str(exc))}", "error")
-            self.status.show(None, "no session — fix the problem above and restart (Ctrl+C ×2)")
-            self.exit_code = 2
+            self.status.show(None, "no session — fix the problem above, then Ctrl+C twice")
+            usage = isinstance(exc, ThreadNotFound) or not isinstance(exc, StoreError)
+            self.exit_code = USAGE if usage else FAILURE
             return
         self.session = session
         self.project_root = Path(getattr(session, "project_root", self.project_root))
@@ -173,6 +182,10 @@ class HarnessApp(App[int]):
                 self._apply_theme(ui.theme)
             self.conversation.show_thinking = bool(ui.show_thinking)
         self.show_history()
+        if not self.demo and not (os.environ.get("ANTHROPIC_API_KEY")
+                                  or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
+            self.renderer.notice(f"ANTHROPIC_API_KEY is not set: the model cannot be reached. "
+                                 f"{KEY_HINT}", "error")
         if session.pending is not None:
             self._start_runner(resume_pending=True)
         elif self.queue:
@@ -307,6 +320,8 @@ class HarnessApp(App[int]):
                     await asyncio.wait_for(self._runner.wait(), timeout=5)
                 except (TimeoutError, Exception):
                     session.cancel()
+            if getattr(session, "pending", None) is not None:
+                self.exit_code = AWAITING  # as headless: a decision waits; --resume shows it
             try:
                 await session.close()
             except Exception as exc:  # closing must never keep the user from leaving

@@ -53,10 +53,14 @@ class StreamingMarkdown(Markdown):
         chunk = "".join(self._pending)
         self._pending.clear()
         self._appending = True
+        view = self.parent
+        follow = isinstance(view, Conversation) and view.at_bottom()
         try:
             await self.append(chunk)
         finally:
             self._appending = False
+        if follow and isinstance(view, Conversation):
+            view.scroll_end(animate=False, immediate=False)
 
     async def finish(self) -> None:
         if self._timer is not None:
@@ -112,13 +116,14 @@ class Conversation(VerticalScroll):
         self.show_thinking = False
         self._loading_earlier = False
         self._earlier_marker = Static("", classes="earlier")
+        self._earlier_marker.display = False
 
     # --- entries ----------------------------------------------------------------------
 
     def add(self, entry: Entry) -> Entry:
         self.entries.append(entry)
         if self.is_mounted:
-            follow = self._at_bottom()
+            follow = self.at_bottom()
             self._mount_entry(entry)
             if follow:
                 self._prune_top()
@@ -134,6 +139,10 @@ class Conversation(VerticalScroll):
         self.entries.clear()
         self.first_mounted = 0
         self.remove_children()
+        self._earlier_marker = Static("", classes="earlier")
+        self._earlier_marker.display = False
+        if self.is_mounted:
+            self.mount(self._earlier_marker)
 
     def notice(self, text: str, style: str = "info") -> Entry:
         return self.add(Entry("notice", text=text, style=style))
@@ -143,10 +152,7 @@ class Conversation(VerticalScroll):
             entry.text += delta
             widget = entry.widget
             if isinstance(widget, StreamingMarkdown):
-                follow = self._at_bottom()
-                widget.feed(delta)
-                if follow:
-                    self.call_after_refresh(self.scroll_end, animate=False)
+                widget.feed(delta)  # scrolls along in its batched flush, not per delta
         elif entry.kind == "thinking":
             if isinstance(entry.widget, ThinkingBlock):
                 entry.widget.feed(delta)
@@ -176,7 +182,7 @@ class Conversation(VerticalScroll):
     def on_mount(self) -> None:
         self._remount_tail()
 
-    def _at_bottom(self) -> bool:
+    def at_bottom(self) -> bool:
         return self.scroll_y >= self.max_scroll_y - 2
 
     def _mount_entry(self, entry: Entry) -> None:
@@ -189,8 +195,9 @@ class Conversation(VerticalScroll):
         for entry in self.entries[self.first_mounted:]:
             entry.widget = None
         self.remove_children()
+        self._earlier_marker = Static("", classes="earlier")  # the old one is being removed
         self.first_mounted = max(0, len(self.entries) - WINDOW)
-        widgets = [self._earlier_marker]
+        widgets: list[Widget] = [self._earlier_marker]
         for entry in self.entries[self.first_mounted:]:
             entry.widget = build_widget(entry, self.show_thinking)
             widgets.append(entry.widget)
@@ -235,7 +242,10 @@ class Conversation(VerticalScroll):
         self.first_mounted = start
         self._update_marker()
         height_before = self.virtual_size.height
-        self.mount_all(widgets, after=self._earlier_marker)
+        if self._earlier_marker.parent is self:
+            self.mount_all(widgets, after=self._earlier_marker)
+        else:
+            self.mount_all(widgets, before=0)
 
         def keep_position() -> None:
             grown = self.virtual_size.height - height_before

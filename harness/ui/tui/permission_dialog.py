@@ -101,22 +101,27 @@ class PermissionDialog(ModalScreen[Any]):
 
     def _keys(self) -> Text:
         text = Text()
-        if self.state == "choose":
-            keys = [("y", "approve once")]
+        lead = ""
+        if self.state == "choose" and self.request.kind != "question":
+            lead = "approve: "
+            keys = [("y", "once")]
             if self.request.session_scope_allowed:
                 keys.append(("s", "session"))
             keys += [("a", "always (project)"), ("e", "edit"), ("n", "reject")]
-            if self.request.kind == "question":
-                keys = [("n", "decline"), ("Esc", "back to the answer")]
+        elif self.state == "choose":
+            keys = [("n", "decline"), ("Esc", "back to the answer")]
         elif self.state == "edit":
             keys = [("Ctrl+S", "run with this input"), ("Esc", "back")]
         elif self.state == "reject":
             keys = [("Enter", "reject with this feedback"), ("Esc", "back")]
         else:
             keys = [("Enter", "send answer"), ("Esc", "more choices")]
+        text.append(lead, style="bold")
         for i, (key, label) in enumerate(keys):
             if i:
                 text.append("  ")
+            if key == "e" and lead:
+                text.append(" or  ", style="dim")
             text.append(f" {key} ", style="bold reverse")
             text.append(f" {label}")
         return text

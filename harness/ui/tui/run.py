@@ -27,7 +27,7 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """Command-line flags as dotted config overrides (the `flags` layer)."""
     flags: dict[str, Any] = {}
     pairs = (("permission_mode", "permissions.mode"), ("model", "model.name"),
-             ("max_turns", "agent.max_turns"), ("max_budget_usd", "agent.max_cost_usd"))
+             ("max_budget_usd", "agent.max_cost_usd"))
     for attr, key in pairs:
         value = getattr(args, attr, None)
         if value is not None:
@@ -41,10 +41,27 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return flags
 
 
+PREIMPORT = (
+    "harness.config.loader", "harness.store.open", "harness.store.sqlite",
+    "harness.tools.registry", "harness.agent.loop", "harness.agent.calls",
+    "harness.permissions.engine", "harness.model.preload",
+)
+
+
+def _preimport() -> Any:
+    for name in PREIMPORT:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # optional piece missing: open_session reports what matters
+    return importlib.import_module("harness.agent.session")
+
+
 def make_connect(args: argparse.Namespace, root: Path) -> Any:
     async def connect(approver: Any, sink: Any) -> Any:
-        # Imported off the event loop: the module pulls in the agent and the SDK.
-        module = await asyncio.to_thread(importlib.import_module, "harness.agent.session")
+        # Imported off the event loop, so key presses keep flowing while ~0.3 s of agent,
+        # config, store and tool modules load; open_session then finds them imported.
+        module = await asyncio.to_thread(_preimport)
         options = module.SessionOptions(
             project_root=root,
             front_end="demo" if getattr(args, "demo", False) else "tui",
@@ -53,6 +70,7 @@ def make_connect(args: argparse.Namespace, root: Path) -> Any:
             flags=flag_overrides(args),
             store_url=getattr(args, "store", None),
             demo=bool(getattr(args, "demo", False)),
+            max_turns=getattr(args, "max_turns", None),
         )
         return await module.open_session(options, approver=approver, sink=sink)
 
@@ -69,6 +87,7 @@ def build_app(args: argparse.Namespace) -> Any:
         root,
         initial_prompt=getattr(args, "prompt", None),
         history=PromptHistory(history_path(root)),
+        demo=bool(getattr(args, "demo", False)),
     )
 
 

@@ -1,0 +1,247 @@
+"""The TUI on the real AgentSession, the real anthropic SDK and the scripted Messages-API
+server: a session with a Read, an ask answered each of the four ways, Esc mid-stream, quit
+and resume showing the pending dialog, fork from the picker, mode cycling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.geometry import Region
+
+from harness.agent.session import SessionOptions, open_session
+from harness.exitcodes import AWAITING
+from harness.model.script import Reply, Text, text, tool
+from harness.ui.tui.app import HarnessApp
+from harness.ui.tui.history import PromptHistory
+from harness.ui.tui.permission_dialog import PermissionDialog
+from harness.ui.tui.session_picker import StepPicker
+
+SIZE = (100, 30)
+
+
+def real_app(project: Path, resume: str | None = None) -> HarnessApp:
+    async def connect(approver, sink):
+        opts = SessionOptions(project_root=project, front_end="tui", resume=resume)
+        return await open_session(opts, approver=approver, sink=sink)
+
+    return HarnessApp(connect, project, history=PromptHistory(None), theme="dark",
+                      load_files=False)
+
+
+async def until(pilot, check, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {check.__code__.co_consts or check}")
+
+
+async def send(app: HarnessApp, pilot, prompt: str) -> None:
+    await until(pilot, lambda: app.session is not None)
+    app.prompt.load_text(prompt)
+    await pilot.press("enter")
+
+
+async def idle(app: HarnessApp, pilot) -> None:
+    await until(pilot, lambda: not app.running and not app.queue)
+    await pilot.pause(0.1)
+
+
+def widget_text(widget) -> str:
+    """What the widget shows on screen, as plain text."""
+    region = Region(0, 0, widget.size.width, widget.size.height)
+    return "\n".join(strip.text for strip in widget.render_lines(region))
+
+
+def shown(app: HarnessApp) -> str:
+    parts = []
+    for e in app.conversation.entries:
+        parts.append(e.text if e.tool is None else f"[{e.tool.tool} {e.tool.status}]")
+    return "\n".join(parts)
+
+
+async def test_a_session_with_a_read_shows_the_card_and_the_streamed_answer(
+        project, scripted_server):
+    scripted_server.add(
+        tool("Read", {"file_path": "src/app.py"}, say="Let me look."),
+        text("The file prints **hi**.", chunk_size=3),
+    )
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "what does app.py do?")
+        await idle(app, pilot)
+        out = shown(app)
+        assert "what does app.py do?" in out and "Let me look." in out
+        assert "[Read done]" in out and "The file prints **hi**." in out
+        card = next(e for e in app.conversation.entries if e.kind == "tool")
+        assert "print('hi')" in card.tool.output and card.widget.collapsed
+        card.widget.collapsed = False  # output expands on demand
+        await pilot.pause()
+        assert "print('hi')" in widget_text(card.widget._body)
+        assert app.session.num_turns == 2
+        assert "2 tok" not in str(app.status.render())  # usage of both turns is shown
+        assert app.session.thread_id[:12] in str(app.status.render())
+        await pilot.press("ctrl+c", "ctrl+c")
+    assert app.return_value == 0
+
+
+async def _ask_then(project, scripted_server, keys: list[str], edit: str | None = None):
+    scripted_server.add(
+        tool("Write", {"file_path": "notes.txt", "content": "hello\n"}),
+        text("All set."),
+    )
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "write notes")
+        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        dialog = app.screen
+        assert "notes.txt" in str(dialog.query_one("#headline").render())
+        assert "+hello" in widget_text(dialog.query_one("#preview").query_one("Static"))
+        assert "why:" in str(dialog.query_one("#why").render())
+        await pilot.press("enter")  # safe: approves nothing
+        assert app.screen is dialog
+        for key in keys:
+            await pilot.press(key)
+        if edit is not None:
+            dialog.query_one("#edit").load_text(edit)
+            await pilot.press("ctrl+s")
+        await idle(app, pilot)
+        text_shown = shown(app)
+        session = app.session
+        await pilot.press("ctrl+c", "ctrl+c")
+    return text_shown, session, scripted_server.message_requests[-1].body
+
+
+async def test_approve_once_runs_the_write(project, scripted_server):
+    out, session, _ = await _ask_then(project, scripted_server, ["y"])
+    assert (project / "notes.txt").read_text() == "hello\n"
+    assert "[Write done]" in out and "All set." in out
+    assert session.state.session_rules == [] or not session.state.session_rules
+
+
+async def test_approve_for_the_session_records_a_session_rule(project, scripted_server):
+    _, session, _ = await _ask_then(project, scripted_server, ["s"])
+    assert (project / "notes.txt").exists() and session.state.session_rules
+    decision = [e for _, e in session.history() if e.type == "permission_decision"][-1]
+    assert decision.scope == "session"
+
+
+async def test_approve_always_writes_a_project_rule(project, scripted_server):
+    await _ask_then(project, scripted_server, ["a"])
+    assert (project / "notes.txt").exists()
+    assert "notes.txt" in (project / ".harness" / "config.local.toml").read_text()
+
+
+async def test_edit_runs_the_edited_input(project, scripted_server):
+    edited = json.dumps({"file_path": "notes.txt", "content": "edited\n"})
+    await _ask_then(project, scripted_server, ["e"], edit=edited)
+    assert (project / "notes.txt").read_text() == "edited\n"
+
+
+async def test_reject_sends_the_feedback_to_the_model(project, scripted_server):
+    out, _, body = await _ask_then(project, scripted_server, ["n", *"not now", "enter"])
+    assert not (project / "notes.txt").exists()
+    assert "not now" in json.dumps(body["messages"]) and "[Write rejected]" in out
+
+
+async def test_a_question_is_answered_in_the_dialog(project, scripted_server):
+    scripted_server.add(tool("AskUser", {"question": "Tabs or spaces?"}), text("Spaces it is."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "format it")
+        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        assert "Tabs or spaces?" in str(app.screen.query_one("#question").render())
+        await pilot.press(*"spaces", "enter")
+        await idle(app, pilot)
+        assert "Spaces it is." in shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+    assert "spaces" in json.dumps(scripted_server.message_requests[-1].body["messages"])
+
+
+async def test_escape_interrupts_a_streaming_answer_and_the_next_prompt_works(
+        project, scripted_server):
+    paragraphs = "".join(f"Paragraph {i} of a long answer, streamed.\n\n" for i in range(3000))
+    scripted_server.add(Reply((Text(paragraphs),), chunk_size=4), text("Back again."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "talk a lot")
+        await until(pilot, lambda: any(e.kind == "text" and len(e.text) > 50
+                                       for e in app.conversation.entries))
+        await pilot.press("escape")
+        await idle(app, pilot)
+        out = shown(app)
+        assert "interrupted" in out
+        streamed = next(e for e in app.conversation.entries if e.kind == "text")
+        assert 50 < len(streamed.text) < len(paragraphs)
+        await send(app, pilot, "are you there?")
+        await idle(app, pilot)
+        assert "Back again." in shown(app)
+        types = [e.type for _, e in app.session.history()]
+        assert "interrupted" in types
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_quit_while_asked_then_resume_shows_the_same_dialog(project, scripted_server):
+    scripted_server.add(
+        tool("Write", {"file_path": "later.txt", "content": "x\n"}),
+        text("Wrote it after the resume."),
+    )
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "write later.txt")
+        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        thread = app.session.thread_id
+        await pilot.press("ctrl+c", "ctrl+c")
+    assert app.return_value == AWAITING
+    assert not (project / "later.txt").exists()
+
+    again = real_app(project, resume="")
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(again.screen, PermissionDialog))
+        assert again.session.thread_id == thread
+        assert "later.txt" in str(again.screen.query_one("#headline").render())
+        assert "write later.txt" in shown(again)  # the thread so far is shown
+        await pilot.press("y")
+        await idle(again, pilot)
+        assert "Wrote it after the resume." in shown(again)
+        await pilot.press("ctrl+c", "ctrl+c")
+    assert (project / "later.txt").read_text() == "x\n"
+    assert len(scripted_server.message_requests) == 2  # resuming did not re-ask the model
+
+
+async def test_fork_from_the_picker_continues_in_a_new_thread(project, scripted_server):
+    scripted_server.add(text("First answer."), text("Second answer."), text("Forked answer."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "one")
+        await idle(app, pilot)
+        await send(app, pilot, "two")
+        await idle(app, pilot)
+        original = app.session.thread_id
+        await send(app, pilot, "/fork")
+        await until(pilot, lambda: isinstance(app.screen, StepPicker))
+        await pilot.press("up", "up", "enter")  # newest step first; go back to "First answer."
+        await until(pilot, lambda: app.session.thread_id != original)
+        await pilot.pause(0.1)
+        out = shown(app)
+        assert "First answer." in out and "two" not in out and "forked" in out
+        await send(app, pilot, "three")
+        await idle(app, pilot)
+        assert "Forked answer." in shown(app)
+        sent = json.dumps(scripted_server.message_requests[-1].body["messages"])
+        assert "one" in sent and "Second answer." not in sent
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_shift_tab_cycles_modes_and_the_status_line_follows(project, scripted_server):
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session is not None)
+        seen = []
+        for _ in range(4):
+            await pilot.press("shift+tab")
+            seen.append(app.session.mode)
+            assert str(app.status.render()).lstrip().startswith(app.session.mode)
+        assert seen == ["acceptEdits", "plan", "default", "acceptEdits"]
+        await pilot.press("ctrl+c", "ctrl+c")

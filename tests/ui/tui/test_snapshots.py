@@ -1,0 +1,86 @@
+"""Snapshots (pytest-textual-snapshot) of the main screen, the permission dialog with a diff
+and the session picker. Deterministic: fake session with fixed ids, usage and clock.
+
+Regenerate after an intended change: pytest tests/ui/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from harness.store import events as ev
+from harness.ui.tui.permission_dialog import PermissionDialog
+from harness.ui.tui.session_picker import ThreadPicker
+from tests.ui.tui.conftest import fake_app
+from tests.ui.tui.fake_session import Ask
+
+ANSWER = """I read `src/app.py`. Here is the plan:
+
+1. Rename the greeting
+2. Add a **test**
+
+```python
+def greet() -> str:
+    return "hello"
+```
+"""
+DIFF = """--- a/src/app.py
++++ b/src/app.py
+@@ -1,3 +1,3 @@
+ import sys
+-print('hi')
++print('hello')
+ sys.exit(0)
+"""
+
+
+async def _settle(app, pilot, screen_type=None):
+    for _ in range(300):
+        if app.session is not None and (screen_type is None or isinstance(app.screen,
+                                                                          screen_type)):
+            break
+        await pilot.pause(0.01)
+    await pilot.pause(0.3)
+
+
+def test_main_screen(project, snap_compare):
+    app, box = fake_app(project, steps={"Plan the greeting change": [ANSWER]}, load_files=False)
+
+    async def before(pilot):
+        await _settle(app, pilot)
+        s = box["session"]
+        await pilot.press(*"Plan the greeting change", "enter")
+        await app.workers.wait_for_complete()
+        s._emit(ev.ToolCallEvent(call_id="c1", tool="Read", input={"file_path": "src/app.py"}))
+        s._emit(ev.ToolResult(call_id="c1", tool="Read", content="print('hi')", duration_ms=4))
+        todos = [{"content": "Rename the greeting", "status": "in_progress",
+                  "activeForm": "Renaming the greeting"},
+                 {"content": "Add a test", "status": "pending"}]
+        s._emit(ev.ToolCallEvent(call_id="c2", tool="TodoWrite", input={"todos": todos}))
+        s._emit(ev.ToolResult(call_id="c2", tool="TodoWrite", content="ok", duration_ms=1,
+                              metadata={"todos": todos}))
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_permission_dialog_with_a_diff(project, snap_compare):
+    edit = Ask("Edit", {"file_path": "src/app.py", "old_string": "print('hi')",
+                        "new_string": "print('hello')"}, preview=DIFF)
+    app, _ = fake_app(project, steps={"go": [edit]}, load_files=False)
+
+    async def before(pilot):
+        await _settle(app, pilot)
+        await pilot.press(*"go", "enter")
+        await _settle(app, pilot, PermissionDialog)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_session_picker(project, snap_compare):
+    app, _ = fake_app(project, load_files=False)
+
+    async def before(pilot):
+        await _settle(app, pilot)
+        await pilot.press(*"/sessions", "enter")
+        await _settle(app, pilot, ThreadPicker)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
