@@ -162,10 +162,30 @@ def _operands(texts: list[str | None]) -> list[str | None]:
     return out
 
 
+_KNOWN_VARS = re.compile(r"\$(?:\{(HOME|PWD)\}|(HOME|PWD)\b)")
+_ANY_VAR = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+
+
+def _dynamic_path(a: Word, an: Analyzer) -> None:
+    """`cat $HOME/.ssh/id_rsa`: expand the variables we know, judge the shape of the rest."""
+    text = a.source.replace('"', "")
+    if "$(" in text or "`" in text:
+        return  # a substitution: its command was judged; its output is not a file we name
+    text = _KNOWN_VARS.sub(lambda m: str(an.home if "HOME" in m.group(0) else an.cwd), text)
+    if "$" not in text:
+        an.read_path(text)
+        return
+    from pathlib import PurePosixPath
+
+    if is_secret_path(PurePosixPath(_ANY_VAR.sub("x", text))):
+        an.out.concerns.append(f"reads `{a.source}`, which looks like a secret")
+
+
 def _path_reader(name: str, args: list[Word], an: Analyzer) -> Verdict:
     for a in args:
         if a.text is None:
-            continue  # a variable or substitution; the substitution was judged already
+            _dynamic_path(a, an)
+            continue
         if a.text.startswith("-") and "=" in a.text:
             an.read_path(a.text.split("=", 1)[1])
         elif not a.text.startswith("-"):

@@ -3,7 +3,10 @@ a push; global options that point git elsewhere or override config ask."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
+
+from harness.permissions.paths import is_secret_path
 
 if TYPE_CHECKING:
     from harness.permissions.commands import Verdict
@@ -76,8 +79,8 @@ def judge_git(args: list[Word], an: Analyzer) -> Verdict:
             continue
         if any(t == b or t.startswith(b + "=") for b in BAD_READ_OPTIONS):
             return no(f"git `{t}` writes a file or runs a program", alt_texts=alts)
-        if secret_revision(t) and not t.startswith("-"):
-            an.out.concerns.append(f"reads `{t}` from git history, which looks like a secret")
+        if not t.startswith("-") and (secret_revision(t) or is_secret_path(PurePosixPath(t))):
+            an.out.concerns.append(f"reads `{t}` (or its history), which looks like a secret")
     if sub in NETWORK_SUBCOMMANDS:
         return no(f"git {sub} contacts a remote", network=True, alt_texts=alts)
     if sub == "remote":

@@ -50,6 +50,8 @@ CASES: list[tuple[str, str, str | None]] = [
     ("hostname", ALLOW, "read"),
     ("command -v git", ALLOW, "read"),
     ("git log -n 3 # newest first", ALLOW, "read"),
+    ("cat $PWD/README.md", ALLOW, "read"),
+    ("cat \"$f\"", ALLOW, "read"),
     # redirections
     ("ls > out.txt", ASK, "shell"),
     ("ls &> out.txt", ASK, "shell"),
@@ -199,6 +201,12 @@ CASES: list[tuple[str, str, str | None]] = [
     ("jq -n env", ASK, "read"),
     ("git show HEAD:config/.env.production", ASK, "read"),
     ("git -C /etc log", ASK, "read"),
+    ("cat $HOME/.ssh/id_rsa", ASK, "read"),
+    ("cat \"${HOME}/.aws/credentials\"", ASK, "read"),
+    ("cat $CONFIG_DIR/.env", ASK, "read"),
+    ("head $PWD/../other/x", ASK, "read"),
+    ("git diff .env", ASK, "read"),
+    ("git log -p -- config/.env.production", ASK, "read"),
     # does not parse
     ("ls )", ASK, "shell"),
     ("if true; then ls", ASK, "shell"),
