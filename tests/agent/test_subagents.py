@@ -262,22 +262,32 @@ async def test_context_none_passes_only_the_handoff_and_full_passes_the_transcri
     scripted_server, project
 ):
     write_agent(project, "helper", "description: sees everything\ncontext: full\n")
+    write_agent(project, "brief", "description: sees a summary\ncontext: summary\n"
+                "output_schema: {type: object, required: [word]}\n")
     firsts: dict[str, str] = {}
 
     def route(body):
         who = agent_of(body)
         if who == "parent":
             if turn_of(body) == 0:
-                return Reply([task("explore", "look"), task("helper", "help")])
+                return Reply([ToolUse("Read", {"file_path": "notes.txt"})])
+            if turn_of(body) == 1:
+                return Reply([task("explore", "look"), task("helper", "help"),
+                              task("brief", "sum up")])
             return text("ok")
         firsts[who] = first_user_text(body)
-        return text("seen")
+        return text('{"word": "kiwi"}' if who == "brief" else "seen")
 
     scripted_server.default = route
     session, _ = await open_parent(project)
     assert (await session.run_prompt("the secret word is kiwi")).status == "done"
     assert "kiwi" not in firsts["explore"] and firsts["explore"].startswith("# Goal\nlook")
     assert "kiwi" in firsts["helper"] and "# Goal\nhelp" in firsts["helper"]
+    assert "alpha" in firsts["helper"]  # full: the parent's tool results too
+    assert "kiwi" in firsts["brief"] and "alpha" not in firsts["brief"]  # summary: messages only
+    assert '"required": [\n    "word"' in firsts["brief"]  # the definition's output schema
+    results = last_tool_results(scripted_server.message_requests[-1].body)
+    assert block_text(results[2]) == '{"word":"kiwi"}'
     await session.close()
 
 
