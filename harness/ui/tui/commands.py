@@ -59,13 +59,19 @@ async def _mode(app: HarnessApp, arg: str) -> None:
 async def _model(app: HarnessApp, arg: str) -> None:
     session = app.session
     setter = getattr(session, "set_model", None)
-    if arg and setter is not None:
-        setter(arg)
-        app.refresh_status()
-        app.renderer.notice(f"model → {arg}")
+    if not arg:
+        app.renderer.notice(f"model: {session.model_name} (/model NAME switches)")
         return
-    hint = " (start with --model NAME to use another)" if arg or setter is None else ""
-    app.renderer.notice(f"model: {session.model_name}{hint}")
+    if setter is None:
+        app.renderer.notice(f"model: {session.model_name} (start with --model NAME)", "warn")
+        return
+    if _busy(app, "/model"):
+        return
+    try:
+        setter(arg)
+    except ValueError as exc:
+        app.renderer.notice(str(exc), "warn")
+    app.refresh_status()
 
 
 async def _cost(app: HarnessApp, arg: str) -> None:
@@ -81,10 +87,20 @@ async def _cost(app: HarnessApp, arg: str) -> None:
 
 
 async def _clear(app: HarnessApp, arg: str) -> None:
-    app.conversation.clear_entries()
-    app.renderer.reset()
-    app.renderer.notice("screen cleared; the thread and its context are kept "
-                        "(/compact frees context)")
+    session = app.session
+    new_thread = getattr(session, "new_thread", None)
+    if session is None or new_thread is None:
+        app.conversation.clear_entries()
+        app.renderer.reset()
+        app.renderer.notice("screen cleared; the thread and its context are kept")
+        return
+    if _busy(app, "/clear"):
+        return
+    old = session.thread_id
+    await new_thread()
+    app.show_history()
+    saved = f"; the previous thread {old} is saved (/resume)" if old else ""
+    app.renderer.notice(f"new conversation{saved}")
 
 
 async def _compact(app: HarnessApp, arg: str) -> None:

@@ -14,13 +14,13 @@ from pathlib import Path
 SLASH_COMMANDS: dict[str, str] = {
     "/help": "keys and commands",
     "/mode": "show or set the permission mode (/mode plan)",
-    "/model": "show the model in use",
+    "/model": "show or switch the model (/model NAME)",
     "/resume": "pick a thread of this project to continue",
     "/fork": "pick a step and continue from it in a new thread",
     "/sessions": "this project's threads",
     "/compact": "summarise older turns to free context",
     "/cost": "tokens and cost of this thread",
-    "/clear": "clear the screen (the thread is kept)",
+    "/clear": "start a new conversation (the old thread stays saved)",
     "/rewind": "pick a step and restore files to it",
     "/quit": "leave (the thread is saved)",
 }

@@ -187,6 +187,9 @@ class Renderer:
     def on_mode_changed(self, event: Any) -> None:
         self.notice(f"mode → {event.mode}")
 
+    def on_model_changed(self, event: Any) -> None:
+        self.notice(f"model → {event.model}")
+
     def on_error(self, event: Any) -> None:
         self.errors_shown += 1
         self.notice(error_text(event.message), "error")

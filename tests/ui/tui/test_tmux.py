@@ -1,0 +1,97 @@
+"""End to end in a real terminal: tmux runs the `harness` console script against the
+scripted Messages-API server; keys go in with send-keys, the screen comes back with
+capture-pane."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.model.script import text, tool
+
+HARNESS = Path(sys.executable).parent / "harness"
+pytestmark = pytest.mark.tmux
+
+if shutil.which("tmux") is None:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        raise RuntimeError("tmux is required on CI (.ci/run installs it) but is not installed")
+    pytestmark = [pytest.mark.tmux, pytest.mark.skip(reason="tmux is not installed")]
+
+
+class Terminal:
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        self.socket = f"harness-test-{os.getpid()}-{time.monotonic_ns()}"
+        self.cwd, self.env = cwd, env
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
+                              text=True, timeout=10).stdout
+
+    def start(self, command: str) -> None:
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
+        self.tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", str(self.cwd),
+                  f"env {exports} {command}; echo EXITED=$?; sleep 30")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "0")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "0", *keys)
+
+    def wait_for(self, fragment: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if fragment in screen:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{fragment!r} never appeared; the screen was:\n{self.screen()}")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(project, scripted_server):
+    env = {k: os.environ[k] for k in ("HARNESS_HOME", "XDG_CONFIG_HOME", "ANTHROPIC_BASE_URL",
+                                      "ANTHROPIC_API_KEY", "PATH", "HOME") if k in os.environ}
+    env["TERM"] = "xterm-256color"
+    term = Terminal(project, env)
+    yield term
+    term.close()
+
+
+def test_harness_in_a_real_terminal_reads_asks_and_quits(terminal, project, scripted_server):
+    scripted_server.add(
+        tool("Read", {"file_path": "src/app.py"}, say="Looking at it."),
+        text("It prints **hi**."),
+        tool("Write", {"file_path": "notes.txt", "content": "hello\n"}),
+        text("Wrote the notes."),
+    )
+    terminal.start(str(HARNESS))
+    terminal.wait_for("Ask anything")
+    terminal.keys("what does app.py do?", "Enter")
+    screen = terminal.wait_for("It prints hi.")
+    assert "Read src/app.py" in screen and "what does app.py do?" in screen
+    terminal.keys("write notes", "Enter")
+    screen = terminal.wait_for("approve:")
+    assert "Write wants to write notes.txt" in screen and "+hello" in screen
+    terminal.keys("Enter")  # focus is safe: nothing is approved
+    terminal.wait_for("press a key shown below")
+    assert not (project / "notes.txt").exists()
+    terminal.keys("y")
+    terminal.wait_for("Wrote the notes.")
+    assert (project / "notes.txt").read_text() == "hello\n"
+    terminal.keys("BTab")
+    terminal.wait_for("acceptEdits")
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("EXITED=0")
