@@ -44,6 +44,10 @@ PATH_READERS = frozenset({
     "sha512sum", "b2sum", "cksum", "stat", "du", "ls", "dir", "readlink", "realpath", "look",
     "file", "tree", "zcat", "bzcat", "xzcat", "zgrep",
 })
+# Readers that print facts about files, never their contents.
+CONTENT_FREE = frozenset({"wc", "ls", "dir", "stat", "du", "file", "md5sum", "sha1sum",
+                          "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum",
+                          "readlink", "realpath", "echo", "printf", "basename", "dirname"})
 # Read-only and their operands are not files.
 PLAIN = frozenset({
     "echo", "printf", "pwd", "true", "false", "whoami", "id", "uname", "seq", "sleep", "which",
@@ -189,8 +193,24 @@ def _path_reader(name: str, args: list[Word], an: Analyzer) -> Verdict:
         if a.text.startswith("-") and "=" in a.text:
             an.read_path(a.text.split("=", 1)[1])
         elif not a.text.startswith("-"):
+            if a.glob and _glob_may_hit_secret(a.text):
+                an.out.concerns.append(f"`{a.text}` may match a secrets file")
             an.read_path(a.text)
     return ok()
+
+
+_SECRET_SAMPLES = (".env", ".env.local", ".envrc", "id_rsa", "id_ed25519", "id_ecdsa",
+                   "server.pem", "server.key", "credentials", ".netrc", ".git-credentials")
+
+
+def _glob_may_hit_secret(pattern: str) -> bool:
+    """`cat .e*` or `head *.pem`: a glob that a secrets file's name would match."""
+    import fnmatch
+
+    base = pattern.rstrip("/").rsplit("/", 1)[-1]
+    if "{" in base:
+        return True  # brace expansion: do not try to enumerate it
+    return any(fnmatch.fnmatchcase(name, base) for name in _SECRET_SAMPLES)
 
 
 def _plain(name: str, texts: list[str | None]) -> Verdict:
@@ -396,6 +416,9 @@ def _wrapper(name: str, args: list[Word], an: Analyzer) -> Verdict | None:
         inner = args[start:]
         inner_name = inner[0].text if inner else "echo"
         if inner_name in PATH_READERS or inner_name in ("echo", "printf", "basename", "dirname"):
+            if inner_name not in CONTENT_FREE:
+                an.out.concerns.append(f"xargs {inner_name} prints files named only at run time "
+                                       "(they could be secrets)")
             verdict = ok("xargs with a command that has no writing or running options")
             verdict.transparent = True
             verdict.wrapped = inner or None

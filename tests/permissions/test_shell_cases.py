@@ -51,6 +51,8 @@ CASES: list[tuple[str, str, str | None]] = [
     ("command -v git", ALLOW, "read"),
     ("git log -n 3 # newest first", ALLOW, "read"),
     ("cat $PWD/README.md", ALLOW, "read"),
+    ("find src -name '*.py' | xargs wc -l", ALLOW, "read"),
+    ("cat src/*.md", ALLOW, "read"),
     ("cat \"$f\"", ALLOW, "read"),
     # redirections
     ("ls > out.txt", ASK, "shell"),
@@ -206,6 +208,10 @@ CASES: list[tuple[str, str, str | None]] = [
     ("cat $CONFIG_DIR/.env", ASK, "read"),
     ("head $PWD/../other/x", ASK, "read"),
     ("git diff .env", ASK, "read"),
+    ("cat .e*", ASK, "read"),
+    ("head keys/*.pem", ASK, "read"),
+    ("ls -a | xargs cat", ASK, "read"),
+    ("find . -name '*.key' | xargs grep -h BEGIN", ASK, "read"),
     ("git log -p -- config/.env.production", ASK, "read"),
     # does not parse
     ("ls )", ASK, "shell"),
