@@ -277,13 +277,17 @@ class SQLStore:
         """(thread, first own seq, last visible seq) for the thread and every ancestor whose
         prefix it shares, oldest first."""
         chain: list[tuple[str, int, int]] = []
-        tid: str | None = thread_id
+        tid: str = thread_id
         end: int | None = None
-        while tid is not None:
+        while True:
             row = self._row(tid)
             parent, parent_seq, shares, last_seq = row[6], row[7], row[8], row[9]
             chain.append((tid, parent_seq + 1 if shares else 1, last_seq if end is None else end))
-            tid, end = (parent, parent_seq) if shares else (None, None)
+            if not shares:
+                break
+            # A fork taken inside its parent's own prefix sees the grandparent only up to
+            # the fork point, not up to where the parent itself branched off.
+            tid, end = parent, parent_seq if end is None else min(parent_seq, end)
         return chain[::-1]
 
     def _segments(

@@ -104,6 +104,22 @@ def test_fork_of_a_fork_reads_each_ancestor_segment(store):
     assert [s for _, s, _ in _texts(store, leaf.thread_id, after_seq=1, upto_seq=3)] == [2, 3]
 
 
+def test_fork_inside_the_parents_shared_prefix_sees_only_up_to_that_seq(store):
+    root = store.create_thread("/proj")
+    _fill(store, root.thread_id, 5, "r")
+    mid = store.fork(root.thread_id, 4)
+    _fill(store, mid.thread_id, 2, "m")  # seqs 5, 6
+    early = store.fork(mid.thread_id, 2)  # inside root's part of mid's history
+    store.append(early.thread_id, UserMessage(text="e3"))
+    assert _texts(store, early.thread_id) == [
+        (root.thread_id, 1, "r1"), (root.thread_id, 2, "r2"), (early.thread_id, 3, "e3"),
+    ]
+    store.put_snapshot(root.thread_id, 4, b"root4")
+    assert store.latest_snapshot(early.thread_id) is None
+    store.put_snapshot(root.thread_id, 2, b"root2")
+    assert store.latest_snapshot(early.thread_id) == (2, b"root2")
+
+
 def test_fork_defaults_to_the_last_seq_and_rejects_seqs_past_the_end(store):
     t = store.create_thread("/proj")
     _fill(store, t.thread_id, 2)
