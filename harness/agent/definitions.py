@@ -22,6 +22,9 @@ READ_ONLY_TOOLS: tuple[str, ...] = ("Read", "Glob", "Grep", "LS", "GitStatus", "
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 # Claude Code's model aliases are accepted so its agent files load unchanged.
 _MODEL_INHERIT = frozenset({"", "inherit"})
+MODEL_ALIASES = {
+    "sonnet": "claude-sonnet-4-5", "opus": "claude-opus-4-5", "haiku": "claude-haiku-4-5",
+}
 
 
 class AgentDefinitionError(ConfigError):
@@ -77,7 +80,9 @@ class AgentDefinition(BaseModel):
     @field_validator("model", mode="before")
     @classmethod
     def _model(cls, value: Any) -> Any:
-        return "" if value is None or value in _MODEL_INHERIT else value
+        if value is None or value in _MODEL_INHERIT:
+            return ""
+        return MODEL_ALIASES.get(value, value)
 
     @field_validator("output_schema")
     @classmethod

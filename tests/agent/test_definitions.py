@@ -62,6 +62,8 @@ def test_tools_as_yaml_list_and_model_inherit_are_accepted():
     assert d.name == "scout"  # taken from the file name when the front matter has none
     assert d.tools == ("Read", "LS")
     assert d.model == ""
+    alias = parse_definition("---\ndescription: x\nmodel: haiku\n---\n", "fast.md")
+    assert alias.model == "claude-haiku-4-5"
 
 
 def test_builtin_explore_is_read_only_and_general_inherits_parent_tools():
