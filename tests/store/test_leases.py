@@ -92,13 +92,15 @@ def test_heartbeat_keeps_a_held_lease_fresh(backend):
     store.lease_timeout = 0.2  # beats every 0.05 s
     t = store.create_thread("/proj")
     store.acquire_lease(t.thread_id)
-    first = store._x("SELECT heartbeat FROM leases WHERE thread_id = ?",
-                     (t.thread_id,)).fetchone()[0]
+    with store._lock:
+        first = store._x("SELECT heartbeat FROM leases WHERE thread_id = ?",
+                         (t.thread_id,)).fetchone()[0]
     deadline = time.time() + 10
     while time.time() < deadline:
         time.sleep(0.05)
-        beat = store._x("SELECT heartbeat FROM leases WHERE thread_id = ?",
-                        (t.thread_id,)).fetchone()[0]
+        with store._lock:
+            beat = store._x("SELECT heartbeat FROM leases WHERE thread_id = ?",
+                            (t.thread_id,)).fetchone()[0]
         if beat > first:
             break
     assert beat > first

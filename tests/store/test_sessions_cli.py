@@ -85,6 +85,18 @@ def test_show_prints_the_timeline_with_seqs(backend, project, capsys):
     assert data["thread"]["thread_id"] == tid and data["error"] is None
 
 
+def test_show_of_a_damaged_thread_prints_what_reads_and_names_the_bad_seq(backend, project,
+                                                                         capsys):
+    store = backend.open()
+    tid = _session(store, project)
+    store._x("UPDATE events SET json = REPLACE(json, '1 failed', '2 failed') "
+             "WHERE thread_id = ? AND seq = 3", (tid,))
+    code, out, err = _run(capsys, "sessions", "show", tid, "--store", backend.url)
+    assert code == 1
+    assert "user_message" in out and "tool_result" not in out
+    assert f"thread {tid} event seq 3 is corrupt" in err and "Traceback" not in err
+
+
 def test_show_tree_nests_subagent_threads_with_usage(backend, project, capsys):
     store = backend.open()
     tid = _session(store, project)
