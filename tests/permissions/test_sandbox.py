@@ -3,6 +3,7 @@ a listening 127.0.0.1 port fails when the network is off (and works when it is o
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -128,3 +129,29 @@ def test_sandbox_launcher_starts_without_importing_harness_or_pydantic(project):
              "('harness', 'pydantic')))")
     r = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True)
     assert r.stdout.strip() == "[]", r.stderr
+
+
+@needs_sandbox
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root and setpriv to drop to an unprivileged user")
+def test_without_namespace_rights_landlock_tcp_rules_still_block_connect(tmp_path):
+    # An unprivileged user cannot unshare the network; the launcher falls back to Landlock's
+    # TCP rules (ABI >= 4), which must still refuse the connect.
+    argv = sandboxed_argv("true", SandboxPolicy(tmp_path))
+    if argv[:1] != [sys.executable]:
+        pytest.skip("not the Landlock launcher")
+    tmp_path.chmod(0o777)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+        runs = {}
+        for network in (False, True):
+            command = sandboxed_argv(_connect_script(port), SandboxPolicy(tmp_path, (), network))
+            runs[network] = subprocess.run([*drop, *command], cwd=tmp_path, capture_output=True,
+                                           text=True, timeout=60)
+    assert "connected" in runs[True].stdout, runs[True].stderr  # the probe itself works
+    r = runs[False]
+    assert r.returncode != 0 and "connected" not in r.stdout
+    assert "Permission denied" in r.stderr or "harness-sandbox:" in r.stderr
