@@ -120,9 +120,10 @@ def _tree(store: Any, thread: Any) -> dict[str, Any]:
 def _print_tree(node: dict[str, Any], depth: int = 0) -> None:
     label = node["agent"] or ("fork" if node["parent_thread_id"] and depth else "thread")
     at = f" @{node['parent_seq']}" if depth and node["parent_seq"] is not None else ""
-    print(f"{'  ' * depth}{'└─ ' if depth else ''}{label} {node['thread_id']}{at}  "
-          f"{node['state']}  {_duration(node['duration_s'])}  {node['tokens']} tok  "
-          f"${node['cost_usd']:.4f}  {_short(node['title'] or '', 50)}")
+    line = (f"{'  ' * depth}{'└─ ' if depth else ''}{label} {node['thread_id']}{at}  "
+            f"{node['state']}  {_duration(node['duration_s'])}  {node['tokens']} tok  "
+            f"${node['cost_usd']:.4f}  {_short(node['title'] or '', 50)}")
+    print(line.rstrip())
     for child in node["children"]:
         _print_tree(child, depth + 1)
 
