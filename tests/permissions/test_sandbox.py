@@ -84,8 +84,8 @@ def test_reading_outside_the_project_still_works(project):
     assert r.returncode == 0, r.stderr
 
 
-def _connect_script(port: int) -> str:
-    return (f"{sys.executable} -c \"import socket; s = socket.create_connection("
+def _connect_script(port: int, python: str = sys.executable) -> str:
+    return (f"{python} -c \"import socket; s = socket.create_connection("
             f"('127.0.0.1', {port}), timeout=5); print('connected')\"")
 
 
@@ -148,7 +148,8 @@ def test_without_namespace_rights_landlock_tcp_rules_still_block_connect(tmp_pat
         drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
         runs = {}
         for network in (False, True):
-            command = sandboxed_argv(_connect_script(port), SandboxPolicy(tmp_path, (), network))
+            probe = _connect_script(port, shutil.which("python3") or "python3")
+            command = sandboxed_argv(probe, SandboxPolicy(tmp_path, (), network))
             runs[network] = subprocess.run([*drop, *command], cwd=tmp_path, capture_output=True,
                                            text=True, timeout=60)
     assert "connected" in runs[True].stdout, runs[True].stderr  # the probe itself works
