@@ -6,7 +6,6 @@ placeholder style, transactions and the mapping of its driver errors to StoreErr
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
@@ -19,14 +18,13 @@ from typing import Any
 from harness.store.base import (
     Checkpoint,
     CorruptEvent,
-    LeaseHeld,
-    LeaseHolder,
     StoredEvent,
     StoreError,
     Thread,
     ThreadNotFound,
 )
 from harness.store.events import THREAD_STATES, Event
+from harness.store.leases import LeaseMixin
 from harness.store.secrets import scrub
 
 _THREAD_COLUMNS = (
@@ -46,16 +44,6 @@ def new_thread_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def _title_from(event: Event) -> str:
     if event.type != "user_message":
         return ""
@@ -63,7 +51,7 @@ def _title_from(event: Event) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
 
 
-class SQLStore:
+class SQLStore(LeaseMixin):
     """Backend-neutral implementation over a DB-API connection guarded by one lock."""
 
     placeholder = "?"
@@ -369,81 +357,6 @@ class SQLStore:
                 if row is not None and (best is None or int(row[0]) >= best[0]):
                     best = int(row[0]), bytes(row[1])
         return best
-
-    # --- leases --------------------------------------------------------------------
-
-    def _stale(self, pid: int, host: str, heartbeat: float) -> bool:
-        if host == self._host:
-            return not pid_alive(pid)
-        return time.time() - heartbeat > self.lease_timeout
-
-    def acquire_lease(self, thread_id: str) -> None:
-        me, now = os.getpid(), time.time()
-        with self._lock, self._guard():
-            self._row(thread_id)
-            with self._transaction():
-                cur = self._x(
-                    "INSERT INTO leases (thread_id, pid, host, since, heartbeat) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING",
-                    (thread_id, me, self._host, now, now),
-                )
-                if cur.rowcount != 1:
-                    pid, host, since, beat = self._x(
-                        "SELECT pid, host, since, heartbeat FROM leases WHERE thread_id = ?"
-                        + self._lock_row_sql(),
-                        (thread_id,),
-                    ).fetchone()
-                    if (pid, host) == (me, self._host):
-                        self._x("UPDATE leases SET heartbeat = ? WHERE thread_id = ?",
-                                (now, thread_id))
-                    elif self._stale(pid, host, beat):
-                        self._x(
-                            "UPDATE leases SET pid = ?, host = ?, since = ?, heartbeat = ? "
-                            "WHERE thread_id = ?",
-                            (me, self._host, now, now, thread_id),
-                        )
-                    else:
-                        raise LeaseHeld(thread_id, LeaseHolder(pid=pid, host=host, since=since))
-            self._held.add(thread_id)
-            self._start_heartbeat()
-
-    def release_lease(self, thread_id: str) -> None:
-        with self._lock, self._guard(), self._transaction():
-            self._x("DELETE FROM leases WHERE thread_id = ? AND pid = ? AND host = ?",
-                    (thread_id, os.getpid(), self._host))
-            self._held.discard(thread_id)
-
-    def lease_holder(self, thread_id: str) -> LeaseHolder | None:
-        with self._lock, self._guard():
-            row = self._x("SELECT pid, host, since FROM leases WHERE thread_id = ?",
-                          (thread_id,)).fetchone()
-        return LeaseHolder(pid=row[0], host=row[1], since=row[2]) if row else None
-
-    def _start_heartbeat(self) -> None:
-        if self._heartbeat is None or not self._heartbeat.is_alive():
-            self._heartbeat = threading.Thread(
-                target=self._beat, name="harness-lease-heartbeat", daemon=True
-            )
-            self._heartbeat.start()
-
-    def _beat(self) -> None:
-        # Another host judges our lease stale only after lease_timeout without a beat.
-        interval = max(self.lease_timeout / 4, 0.05)
-        while not self._heartbeat_stop.wait(interval):
-            with self._lock:
-                held = sorted(self._held)
-                if not held or self._closed:
-                    continue
-                try:
-                    with self._guard(), self._transaction():
-                        for tid in held:
-                            self._x(
-                                "UPDATE leases SET heartbeat = ? "
-                                "WHERE thread_id = ? AND pid = ? AND host = ?",
-                                (time.time(), tid, os.getpid(), self._host),
-                            )
-                except StoreError:
-                    pass  # a busy database skips one beat; the next one retries
 
     # --- lifecycle -----------------------------------------------------------------
 
