@@ -132,8 +132,9 @@ def test_sandbox_launcher_starts_without_importing_harness_or_pydantic(project):
 
 
 @needs_sandbox
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
-                    reason="needs root and setpriv to drop to an unprivileged user")
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv")
+                    or not os.access("/usr/bin/python3", os.X_OK),
+                    reason="needs root, setpriv and /usr/bin/python3 (unprivileged probe)")
 def test_without_namespace_rights_landlock_tcp_rules_still_block_connect(tmp_path):
     # An unprivileged user cannot unshare the network; the launcher falls back to Landlock's
     # TCP rules (ABI >= 4), which must still refuse the connect.
@@ -148,7 +149,7 @@ def test_without_namespace_rights_landlock_tcp_rules_still_block_connect(tmp_pat
         drop = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
         runs = {}
         for network in (False, True):
-            probe = _connect_script(port, shutil.which("python3") or "python3")
+            probe = _connect_script(port, "/usr/bin/python3")
             command = sandboxed_argv(probe, SandboxPolicy(tmp_path, (), network))
             runs[network] = subprocess.run([*drop, *command], cwd=tmp_path, capture_output=True,
                                            text=True, timeout=60)
