@@ -141,10 +141,12 @@ def _allowed_by(rule: Rule, call: ToolCall, facts: Facts, ctx: PermissionContext
         return False
     if call.tool == "Bash" and facts.shell is not None:
         a = facts.shell
-        if not a.parsed or a.problems:
+        if not a.parsed:
             return False
-        if rule.specifier is None:
-            return True
+        if rule.specifier is None or rule.specifier == "*":
+            return True  # a bare `Bash` rule allows every command that parses
+        if a.problems:
+            return False  # redirections into files, function definitions: no prefix covers them
         hit = False
         for p in a.parts:
             if p.transparent:

@@ -83,6 +83,8 @@ def test_deny_git_push_rule_catches_global_options_before_push(repo):
 
 def test_bare_bash_rule_allows_every_parseable_command_even_in_default_mode(repo):
     assert _bash(repo, "make release", allow=["Bash"]) == "allow"
+    assert _bash(repo, "make > build.log 2>&1", allow=["Bash"]) == "allow"
+    assert _bash(repo, "make > build.log", allow=["Bash(make:*)"]) == "ask"
 
 
 def _path(repo, tool, path, mode="default", **rules):
