@@ -82,7 +82,25 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
         )
     session = AgentSession(root, settings, store, approver, sink, opts)
     await asyncio.to_thread(session._attach, _target_thread(store, root, opts))
+    session.abandoned = await asyncio.to_thread(
+        stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
+    )
     return session
+
+
+def stale_threads(store: Store, project: str, abandon_after: str, current: str = "") -> list:
+    """Threads of this project a human left waiting: marked abandoned by `sessions gc`, or
+    awaiting approval for longer than `sessions.abandon_after`. Shown at start-up."""
+    import time
+
+    from harness.config.schema import parse_duration
+
+    cutoff = time.time() - parse_duration(abandon_after)
+    return [
+        t for t in store.list_threads(project, limit=500)
+        if t.thread_id != current
+        and (t.state == "abandoned" or (t.state == "awaiting_approval" and t.updated_at < cutoff))
+    ]
 
 
 def _target_thread(store: Store, root: Path, opts: SessionOptions) -> str | None:
@@ -129,6 +147,7 @@ class AgentSession:
         self._leased = False
         self._snapshotted: set[str] = set()
         self._calls: Any = None
+        self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
         self._loop: AgentLoop | None = None
         self._shadow: Any = None
         self.tool_ctx = ToolContext(

@@ -108,6 +108,17 @@ def format_pending(request: PermissionRequest, thread_id: str) -> str:
     return "\n".join(lines)
 
 
+def abandoned_note(threads: list) -> str:
+    """One line per thread a human left waiting, with how to pick it up again."""
+    lines = [f"harness: {len(threads)} thread(s) in this project wait for a decision:"]
+    for t in threads[:5]:
+        lines.append(f"  {t.thread_id}  {t.state}  {t.title or '(untitled)'}"
+                     f"  → harness resume {t.thread_id} --approve | --reject FEEDBACK")
+    if len(threads) > 5:
+        lines.append(f"  … and {len(threads) - 5} more: harness sessions list")
+    return "\n".join(lines)
+
+
 def missing_key_message() -> str | None:
     if os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN"):
         return None
@@ -141,6 +152,8 @@ async def run_headless(opts: Any, prompt: str | None, fmt: str, approver: Approv
         print(f"harness: {exc}", file=sys.stderr)
         return exitcodes.FAILURE
     output.thread_id = session.thread_id
+    if session.abandoned and fmt == "text":
+        print(abandoned_note(session.abandoned), file=sys.stderr)
     original_sink = session.sink
 
     def sink(event: Event, seq: int) -> None:

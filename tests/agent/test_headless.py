@@ -247,3 +247,15 @@ def test_request_prefix_is_byte_stable_across_turns(scripted_server, project, ca
     )
     for a, b in zip(first["messages"], second["messages"][: len(first["messages"])], strict=True):
         assert strip(a) == strip(b)
+
+
+def test_threads_left_waiting_are_surfaced_at_start(scripted_server, project, capsys, monkeypatch):
+    scripted_server.add(tool("Bash", {"command": "touch later.txt"}))
+    _, out, _ = run_cli(capsys, "-p", "touch", "--cwd", str(project), "--on-ask", "interrupt",
+                        "--output-format", "json")
+    waiting = json.loads(out)["thread_id"]
+    monkeypatch.setenv("HARNESS_SESSIONS__ABANDON_AFTER", "0s")
+    scripted_server.add(text("hi"))
+    code, _, err = run_cli(capsys, "-p", "something else", "--cwd", str(project))
+    assert code == 0
+    assert waiting in err and f"harness resume {waiting} --approve" in err

@@ -118,6 +118,10 @@ class InlineApp:
                 f"mode {self.session.mode} · /help for commands",
                 "dim",
             )
+            for t in getattr(self.session, "abandoned", [])[:5]:
+                self.transcript.note(
+                    f"waiting for you: thread {t.thread_id} ({t.state}) {t.title or ''} "
+                    "· /resume to pick it up", "yellow")
             if getattr(self.session, "pending", None) is not None:
                 await self.run_turn(self.session.continue_pending())
             while not (self.quit or self.approver.quit_requested):

@@ -244,3 +244,19 @@ async def test_clear_starts_a_new_conversation_and_keeps_the_old_thread(
     last = scripted_server.message_requests[-1].body["messages"]
     assert len(last) == 1 and "remember 42" not in str(last)
     assert d.session.thread_id != old
+
+
+async def test_threads_left_waiting_are_shown_at_start(pipe, repo, scripted_server, monkeypatch):
+    scripted_server.add(tool("Bash", {"command": "touch x"}))
+    first = Driver(pipe, repo)
+    await first.start()
+    await first.type("touch x")
+    await first.until("? permission")
+    pipe.send_text("q")
+    assert await first.close() == AWAITING
+    waiting = first.session.thread_id
+    monkeypatch.setenv("HARNESS_SESSIONS__ABANDON_AFTER", "0s")
+    second = Driver(pipe, repo)
+    await second.start()
+    await second.until(f"waiting for you: thread {waiting}")
+    assert await second.finish() == DONE
