@@ -9,26 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import exitcodes
-
-
-def config_flags(args: argparse.Namespace) -> dict[str, Any]:
-    """Command-line settings, as dotted keys for the top config layer."""
-    flags: dict[str, Any] = {}
-    if getattr(args, "permission_mode", None):
-        flags["permissions.mode"] = args.permission_mode
-    if getattr(args, "model", None):
-        flags["model.name"] = args.model
-    if getattr(args, "allowed_tools", None):
-        flags["permissions.allow"] = list(args.allowed_tools)
-    if getattr(args, "disallowed_tools", None):
-        flags["permissions.deny"] = list(args.disallowed_tools)
-    if getattr(args, "max_budget_usd", None) is not None:
-        flags["agent.max_cost_usd"] = args.max_budget_usd
-    if getattr(args, "allow_bypass", False):
-        flags["permissions.allow_bypass"] = True
-    if getattr(args, "vi", False):
-        flags["ui.vi_mode"] = True
-    return flags
+from harness.config.flags import flags_from_args
 
 
 def session_options(args: argparse.Namespace, front_end: str) -> Any:
@@ -39,7 +20,7 @@ def session_options(args: argparse.Namespace, front_end: str) -> Any:
         front_end=front_end,
         resume=getattr(args, "resume", None),
         fork=getattr(args, "fork", None),
-        flags=config_flags(args),
+        flags=flags_from_args(args),
         store_url=args.store,
         demo=getattr(args, "demo", False),
         max_turns=getattr(args, "max_turns", None),

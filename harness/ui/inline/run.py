@@ -10,30 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from harness.config.flags import flags_from_args
 from harness.exitcodes import FAILURE, USAGE
-
-
-def flags_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """Dotted config overrides for the flags a person can pass to `harness --inline`."""
-    flags: dict[str, Any] = {}
-    pairs = (
-        ("permission_mode", "permissions.mode"),
-        ("model", "model.name"),
-        ("max_budget_usd", "agent.max_cost_usd"),
-    )
-    for attr, key in pairs:
-        value = getattr(args, attr, None)
-        if value is not None:
-            flags[key] = value
-    if getattr(args, "allow_bypass", False):
-        flags["permissions.allow_bypass"] = True
-    if getattr(args, "allowed_tools", None):
-        flags["permissions.allow"] = list(args.allowed_tools)
-    if getattr(args, "disallowed_tools", None):
-        flags["permissions.deny"] = list(args.disallowed_tools)
-    if getattr(args, "vi", False):
-        flags["ui.vi_mode"] = True
-    return flags
 
 
 def _has_key() -> bool:

@@ -14,11 +14,12 @@ from prompt_toolkit.layout.containers import Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 
 from harness.agent.approver import ApprovalAnswer
+from harness.config.flags import flags_from_args
 from harness.exitcodes import USAGE
 from harness.store.events import PermissionRequest
 from harness.ui.inline.approver import InlineApprover
 from harness.ui.inline.output import ScrollbackWriter
-from harness.ui.inline.run import flags_from_args, run_inline, run_inline_async
+from harness.ui.inline.run import run_inline, run_inline_async
 from harness.ui.inline.transcript import Transcript
 from tests.ui.inline.waiting import wait_for
 
