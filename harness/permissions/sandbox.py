@@ -124,7 +124,8 @@ def sandboxed_argv(command: str, policy: SandboxPolicy) -> list[str]:
             argv += ["--bind", str(p), str(p)]
         if not policy.network:
             argv.append("--unshare-net")
-        return [*argv, "--chdir", os.getcwd(), "--", "bash", "-c", command]
+        # No --chdir: bwrap stays in the folder the caller spawned it in (the tool's cwd).
+        return [*argv, "--", "bash", "-c", command]
     return ["bash", "-c", command]
 
 
