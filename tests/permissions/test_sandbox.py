@@ -157,3 +157,19 @@ def test_without_namespace_rights_landlock_tcp_rules_still_block_connect(tmp_pat
     r = runs[False]
     assert r.returncode != 0 and "connected" not in r.stdout
     assert "Permission denied" in r.stderr or "harness-sandbox:" in r.stderr
+
+
+def test_bubblewrap_fallback_binds_only_writable_folders_and_unshares_the_network(
+        monkeypatch, project):
+    # bubblewrap is not installed here, so only the argv it would get is checked.
+    from harness.permissions import sandbox
+
+    bwrap = sandbox.SandboxStatus(True, "bubblewrap", "test")
+    monkeypatch.setattr(sandbox, "sandbox_status", lambda: bwrap)
+    argv = sandbox.sandboxed_argv("make", SandboxPolicy(project))
+    assert argv[:5] == ["bwrap", "--ro-bind", "/", "/", "--dev"]
+    root = str(project.resolve())
+    assert ["--bind", root, root] == argv[argv.index(root) - 1:argv.index(root) + 2]
+    assert "--unshare-net" in argv and argv[-3:] == ["bash", "-c", "make"]
+    online = sandbox.sandboxed_argv("make", SandboxPolicy(project, network=True))
+    assert "--unshare-net" not in online
