@@ -116,7 +116,7 @@ def judge(name: str, args: list[Word], an: Analyzer) -> Verdict:
     if name == "tar":
         return _tar(texts)
     if name == "awk" or name == "gawk" or name == "mawk":
-        return _awk(texts)
+        return _awk(texts, an)
     if name == "git":
         return gitcmd.judge_git(args, an)
     if name in ("env", "printenv") and all(t is not None and t.startswith("-") for t in texts):
@@ -364,8 +364,9 @@ def _tar(texts: list[str | None]) -> Verdict:
     return ok("tar lists an archive") if listing else no("tar without -t may write files")
 
 
-def _awk(texts: list[str | None]) -> Verdict:
+def _awk(texts: list[str | None], an: Analyzer) -> Verdict:
     program = None
+    start = 0
     for i, t in enumerate(texts):
         if t is None:
             return no("awk program not visible")
@@ -376,12 +377,15 @@ def _awk(texts: list[str | None]) -> Verdict:
         if i and texts[i - 1] in ("-F", "-v"):
             continue
         if not t.startswith("-"):
-            program = t
+            program, start = t, i + 1
             break
     if program is None:
         return no("awk program not visible")
     if re.search(r"system|\||>|getline|@|ENVIRON|close|fflush", program):
         return no("the awk program can run commands, write files or read the environment")
+    for t in texts[start:]:
+        if t is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", t):
+            an.read_path(t)  # operands are files, except `var=value` assignments
     return ok()
 
 
