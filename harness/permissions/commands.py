@@ -59,6 +59,7 @@ BAD_OPTIONS: dict[str, tuple[str, ...]] = {
     "tree": ("-o", "-R"),
     "file": ("-C", "--compile"),
     "date": ("-s", "--set"),
+    "hostname": ("-F", "--file", "-b", "--boot"),
     "printf": ("-v",),
     "sort": ("-o", "--output", "--compress-program"),
     "rg": ("--pre", "--hostname-bin", "-z", "--search-zip"),

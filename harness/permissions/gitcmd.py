@@ -77,7 +77,8 @@ def judge_git(args: list[Word], an: Analyzer) -> Verdict:
     for t in rest:
         if t is None:
             continue
-        if any(t == b or t.startswith(b + "=") for b in BAD_READ_OPTIONS):
+        if any(t == b or t.startswith(b + "=") for b in BAD_READ_OPTIONS) or (
+                sub == "grep" and t.startswith("-O")):  # `-Ovim`: the pager is attached
             return no(f"git `{t}` writes a file or runs a program", alt_texts=alts)
         if not t.startswith("-") and (secret_revision(t) or is_secret_path(PurePosixPath(t))):
             an.out.concerns.append(f"reads `{t}` (or its history), which looks like a secret")

@@ -90,6 +90,8 @@ CASES: list[tuple[str, str, str | None]] = [
     ("tree -o out", ASK, "shell"),
     ("date -s 2020-01-01", ASK, "shell"),
     ("hostname evil", ASK, "shell"),
+    ("hostname --file=/tmp/name", ASK, "shell"),
+    ("git grep -Ovim foo", ASK, "shell"),
     ("printf -v x y", ASK, "shell"),
     ("tar xf a.tar", ASK, "shell"),
     ("tar -tf a.tar --to-command=sh", ASK, "shell"),
