@@ -187,6 +187,9 @@ def decide(call: ToolCall, ctx: PermissionContext) -> Decision:
         return d("ask", facts.hard, firm=True)
     if call.tool == "AskUser":
         return d("ask", "question for you", firm=True)
+    if ctx.mode == "plan" and cat not in ("read", "meta"):
+        # Plan mode promises no changes: allow rules and session grants do not lift it.
+        return _mode_table(ctx, facts, d)
     for rule in ctx.allow:
         if _allowed_by(rule, call, facts, ctx):
             return d("allow", f"allowed by rule {rule}", rule)

@@ -137,3 +137,16 @@ def test_write_to_configured_writable_folder_counts_as_in_project(repo, tmp_path
     extra.mkdir()
     ctx = PermissionContext(project_root=repo, mode="acceptEdits", writable_extra=(extra,))
     assert decide(ToolCall("Write", {"file_path": str(extra / "a")}), ctx).decision == "allow"
+
+
+@pytest.mark.parametrize("kind", ["write_in", "shell", "git_push"])
+def test_plan_mode_is_not_lifted_by_allow_rules_or_session_grants(kind, repo):
+    rules = (parse_rule("Edit"), parse_rule("Bash(npm test:*)"), parse_rule("GitPush"))
+    ctx = PermissionContext(project_root=repo, mode="plan", allow=rules, session_allow=rules)
+    assert decide(CALLS[kind], ctx).decision == "deny"
+
+
+def test_allow_rule_still_allows_outside_plan_mode(repo):
+    ctx = PermissionContext(project_root=repo, mode="default",
+                            allow=(parse_rule("Bash(npm test:*)"),))
+    assert decide(CALLS["shell"], ctx).decision == "allow"
