@@ -85,7 +85,22 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
     session.abandoned = await asyncio.to_thread(
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
+    session.notices = start_notices(settings)
     return session
+
+
+def start_notices(settings: Settings) -> list[str]:
+    """What a person must know before the first command runs (shown by every front-end)."""
+    notices = []
+    if settings.sandbox.enabled:
+        from harness.permissions.sandbox import sandbox_status
+
+        status = sandbox_status()
+        if not status.available:
+            notices.append(f"NO SANDBOX: shell commands run unconfined ({status.detail})")
+    else:
+        notices.append("sandbox off (sandbox.enabled = false): shell commands run unconfined")
+    return notices
 
 
 def stale_threads(store: Store, project: str, abandon_after: str, current: str = "") -> list:
@@ -148,6 +163,7 @@ class AgentSession:
         self._snapshotted: set[str] = set()
         self._calls: Any = None
         self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
+        self.notices: list[str] = []  # e.g. no OS sandbox available (see start_notices)
         self._loop: AgentLoop | None = None
         self._shadow: Any = None
         self.tool_ctx = ToolContext(

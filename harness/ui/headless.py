@@ -152,6 +152,8 @@ async def run_headless(opts: Any, prompt: str | None, fmt: str, approver: Approv
         print(f"harness: {exc}", file=sys.stderr)
         return exitcodes.FAILURE
     output.thread_id = session.thread_id
+    for notice in session.notices:
+        print(f"harness: {notice}", file=sys.stderr)
     if session.abandoned and fmt == "text":
         print(abandoned_note(session.abandoned), file=sys.stderr)
     original_sink = session.sink

@@ -259,3 +259,20 @@ def test_threads_left_waiting_are_surfaced_at_start(scripted_server, project, ca
     code, _, err = run_cli(capsys, "-p", "something else", "--cwd", str(project))
     assert code == 0
     assert waiting in err and f"harness resume {waiting} --approve" in err
+
+
+def test_running_without_a_sandbox_is_said_at_start(scripted_server, project, capsys, monkeypatch):
+    monkeypatch.setenv("HARNESS_SANDBOX__ENABLED", "false")
+    scripted_server.add(text("hi"))
+    code, _, err = run_cli(capsys, "-p", "hi", "--cwd", str(project))
+    assert code == 0 and "sandbox off" in err
+
+
+def test_no_sandbox_mechanism_is_said_at_start(scripted_server, project, capsys, monkeypatch):
+    from harness.permissions import sandbox
+
+    monkeypatch.setattr(sandbox, "sandbox_status", lambda: sandbox.SandboxStatus(
+        False, "none", "no Landlock and no bubblewrap"))
+    scripted_server.add(text("hi"))
+    code, _, err = run_cli(capsys, "-p", "hi", "--cwd", str(project))
+    assert code == 0 and "NO SANDBOX" in err and "no Landlock" in err

@@ -118,6 +118,8 @@ class InlineApp:
                 f"mode {self.session.mode} · /help for commands",
                 "dim",
             )
+            for notice in getattr(self.session, "notices", []):
+                self.transcript.note(notice, "yellow")
             for t in getattr(self.session, "abandoned", [])[:5]:
                 self.transcript.note(
                     f"waiting for you: thread {t.thread_id} ({t.state}) {t.title or ''} "
