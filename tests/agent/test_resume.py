@@ -309,3 +309,34 @@ async def test_model_switch_is_logged_and_kept_on_resume(project):
     await resumed.new_thread()
     assert resumed.thread_id == "" and resumed.state.messages == []
     await resumed.close()
+
+
+async def test_read_only_calls_of_one_turn_run_concurrently_writes_in_order(project):
+    from harness.tools.base import BaseTool, ToolInput, ToolOutput
+
+    barrier = asyncio.Barrier(2)
+    order: list[str] = []
+
+    class Probe(ToolInput):
+        name: str
+
+    class Meet(BaseTool):  # read-only: both calls must be running at once to pass the barrier
+        name, description, Input = "Glob", "probe", Probe
+        category, concurrent_safe = "read", True
+
+        async def run(self, input, ctx):
+            await asyncio.wait_for(barrier.wait(), 5)
+            order.append(input.name)
+            return ToolOutput("met")
+
+    from harness.model.script import ToolUse
+
+    session, model, _ = await _session(project, [
+        Reply((ToolUse("Glob", {"name": "a"}), ToolUse("Glob", {"name": "b"}))), text("ok")])
+    session._tools["Glob"] = Meet()
+    result = await session.run_prompt("probe")
+    await session.close()
+    assert result.status == "done"
+    assert sorted(order) == ["a", "b"]
+    sent = model.requests[1].messages[-1]["content"]
+    assert [b["content"] for b in sent] == ["met", "met"]
