@@ -74,4 +74,3 @@ class ModelError(Exception):
 class ModelClient(Protocol):
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
         """Yield deltas and retry notices, then exactly one ModelResponse; or raise ModelError."""
-        ...

@@ -126,35 +126,29 @@ class Store(Protocol):
 
     def append(self, thread_id: str, event: Event) -> int:
         """Append one event; return its seq. O(size of the event)."""
-        ...
 
     def events(
         self, thread_id: str, *, after_seq: int = 0, upto_seq: int | None = None
     ) -> Iterator[StoredEvent]:
         """Events visible in the thread (ancestor prefix included), in seq order."""
-        ...
 
     def get_thread(self, thread_id: str) -> Thread: ...
 
     def update_thread(self, thread_id: str, **fields: Any) -> None:
         """Set title/state/num_turns/tokens/cost_usd/model/meta; bumps updated_at."""
-        ...
 
     def list_threads(
         self, project: str | None = None, *, limit: int = 100, include_children: bool = False
     ) -> list[Thread]:
         """Newest activity first. Child (subagent) threads only when asked."""
-        ...
 
     def children(self, thread_id: str) -> list[Thread]:
         """Threads forked from, or spawned as subagents by, this thread."""
-        ...
 
     def last_thread(self, project: str) -> Thread | None: ...
 
     def fork(self, thread_id: str, seq: int | None = None, *, title: str = "") -> Thread:
         """O(1): a new thread whose parent checkpoint is (thread_id, seq or last)."""
-        ...
 
     def put_snapshot(self, thread_id: str, seq: int, blob: bytes) -> None: ...
 
@@ -162,7 +156,6 @@ class Store(Protocol):
 
     def acquire_lease(self, thread_id: str) -> None:
         """Take the driving lease, or raise LeaseHeld; a dead holder's lease is taken over."""
-        ...
 
     def release_lease(self, thread_id: str) -> None: ...
 

@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -51,7 +52,7 @@ def _title_from(event: Event) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
 
 
-class SQLStore(LeaseMixin):
+class SQLStore(LeaseMixin, ABC):
     """Backend-neutral implementation over a DB-API connection guarded by one lock."""
 
     placeholder = "?"
@@ -68,21 +69,24 @@ class SQLStore(LeaseMixin):
 
     # --- backend hooks -------------------------------------------------------------
 
+    @abstractmethod
     def _raw_execute(self, sql: str, params: tuple[Any, ...]) -> Any:
-        raise NotImplementedError
+        """Run one statement on the backend's connection."""
 
+    @abstractmethod
     def _transaction(self) -> AbstractContextManager[None]:
-        raise NotImplementedError
+        """One transaction: commit on success, roll back on error."""
 
+    @abstractmethod
     def _guard(self) -> AbstractContextManager[None]:
         """Turn the driver's errors into StoreError naming the database."""
-        raise NotImplementedError
 
     def _lock_row_sql(self) -> str:
         return ""  # PostgreSQL adds FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises
 
+    @abstractmethod
     def _close_connection(self) -> None:
-        raise NotImplementedError
+        """Close the backend's connection."""
 
     # --- helpers -------------------------------------------------------------------
 

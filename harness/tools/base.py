@@ -83,15 +83,12 @@ class Tool(Protocol):
 
     def schema(self) -> dict[str, Any]:
         """The tool definition sent to the model: name, description, input_schema."""
-        ...
 
     async def preview(self, input: ToolInput, ctx: ToolContext) -> str:
         """What an approval shows: a unified diff, the command, the commits a push sends."""
-        ...
 
     async def revalidate(self, input: ToolInput, ctx: ToolContext) -> None:
         """Raise ToolError if the world changed so that running now would be wrong."""
-        ...
 
     async def run(self, input: ToolInput, ctx: ToolContext) -> ToolOutput: ...
 
