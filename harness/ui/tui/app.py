@@ -184,8 +184,8 @@ class HarnessApp(App[int]):
         self.show_history()
         if not self.demo and not (os.environ.get("ANTHROPIC_API_KEY")
                                   or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
-            self.renderer.notice(f"ANTHROPIC_API_KEY is not set: the model cannot be reached. "
-                                 f"{KEY_HINT}", "error")
+            self.renderer.notice("ANTHROPIC_API_KEY is not set, so the model cannot be "
+                                 f"reached. {KEY_HINT}", "error")
         if session.pending is not None:
             self._start_runner(resume_pending=True)
         elif self.queue:

@@ -3,7 +3,7 @@
 Everything shown is kept as a list of `Entry` values; only a window of the newest entries
 is mounted as widgets (older ones mount in chunks when the view reaches the top), so a
 thread of thousands of steps costs what its visible part costs. Streamed text is buffered
-and appended to its Markdown widget at most every FLUSH_SECONDS, one append at a time.
+and rendered in batches by AssistantText.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Any
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets import Collapsible, Static
 
+from harness.ui.tui.assistant_text import AssistantText
 from harness.ui.tui.tool_card import ToolCard, ToolInfo
 
 WINDOW = 150  # entries kept mounted while following the tail
 CHUNK = 60  # entries mounted (or unmounted) at a time
-FLUSH_SECONDS = 0.04
 
 
 @dataclass
@@ -30,50 +30,6 @@ class Entry:
     style: str = ""  # notice: info | warn | error
     tool: ToolInfo | None = None
     widget: Widget | None = field(default=None, repr=False)
-
-
-class StreamingMarkdown(Markdown):
-    """Markdown that takes deltas through `feed` and appends them in batches."""
-
-    def __init__(self, entry: Entry, **kwargs: Any) -> None:
-        super().__init__(entry.text, **kwargs)
-        self.entry = entry
-        self._pending: list[str] = []
-        self._appending = False
-        self._timer = None
-
-    def feed(self, delta: str) -> None:
-        self._pending.append(delta)
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_interval(FLUSH_SECONDS, self._flush)
-
-    async def _flush(self) -> None:
-        if self._appending or not self._pending:
-            return
-        chunk = "".join(self._pending)
-        self._pending.clear()
-        self._appending = True
-        view = self.parent
-        follow = isinstance(view, Conversation) and view.at_bottom()
-        try:
-            await self.append(chunk)
-        finally:
-            self._appending = False
-        if follow and isinstance(view, Conversation):
-            view.scroll_end(animate=False, immediate=False)
-
-    async def finish(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        while self._appending:
-            await self.lock.acquire()
-            self.lock.release()
-        await self._flush()
-
-    @property
-    def idle(self) -> bool:
-        return not self._pending and not self._appending
 
 
 class ThinkingBlock(Collapsible):
@@ -97,7 +53,7 @@ def build_widget(entry: Entry, show_thinking: bool = False) -> Widget:
     if entry.kind == "user":
         return Static(Text(entry.text), classes="user-turn")
     if entry.kind == "text":
-        return StreamingMarkdown(entry, classes="assistant-text")
+        return AssistantText(entry, classes="assistant-text")
     if entry.kind == "thinking":
         return ThinkingBlock(entry, expanded=show_thinking)
     if entry.kind == "tool":
@@ -151,7 +107,7 @@ class Conversation(VerticalScroll):
         if entry.kind == "text":
             entry.text += delta
             widget = entry.widget
-            if isinstance(widget, StreamingMarkdown):
+            if isinstance(widget, AssistantText):
                 widget.feed(delta)  # scrolls along in its batched flush, not per delta
         elif entry.kind == "thinking":
             if isinstance(entry.widget, ThinkingBlock):
@@ -159,9 +115,9 @@ class Conversation(VerticalScroll):
             else:
                 entry.text += delta
 
-    async def finish(self, entry: Entry) -> None:
-        if isinstance(entry.widget, StreamingMarkdown):
-            await entry.widget.finish()
+    def finish(self, entry: Entry) -> None:
+        if isinstance(entry.widget, AssistantText):
+            entry.widget.finish()
 
     def remove_entry(self, entry: Entry) -> None:
         if entry in self.entries:

@@ -12,8 +12,8 @@ from harness.ui.tui.conversation import Conversation, Entry
 from harness.ui.tui.tool_card import ToolInfo
 
 KEY_HINT = (
-    "Set ANTHROPIC_API_KEY (or ANTHROPIC_BASE_URL for a proxy) and restart, "
-    "or try `harness --demo` to see the harness work offline."
+    "Export your key (export ANTHROPIC_API_KEY=sk-ant-…; ANTHROPIC_BASE_URL points harness "
+    "at a proxy) and restart, or try `harness --demo` offline."
 )
 
 
@@ -112,7 +112,7 @@ class Renderer:
         if self._text is not None:
             entry, self._text = self._text, None
             if self._collect is None:
-                self.conv.app.call_later(self.conv.finish, entry)
+                self.conv.finish(entry)
 
     def _end_message(self) -> None:
         self._close_text()

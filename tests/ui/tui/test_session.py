@@ -245,3 +245,30 @@ async def test_shift_tab_cycles_modes_and_the_status_line_follows(project, scrip
             assert str(app.status.render()).lstrip().startswith(app.session.mode)
         assert seen == ["acceptEdits", "plan", "default", "acceptEdits"]
         await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_a_missing_key_is_explained_inside_the_ui(project, scripted_server, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session is not None)
+        await pilot.pause(0.1)
+        assert "ANTHROPIC_API_KEY is not set" in shown(app)
+        await send(app, pilot, "hello?")
+        await idle(app, pilot)
+        errors = [e for e in app.conversation.entries if e.style == "error"]
+        assert len(errors) >= 2 and "harness --demo" in errors[-1].text
+        await pilot.press("ctrl+c", "ctrl+c")
+    assert scripted_server.message_requests == []  # the SDK refused before sending
+
+
+async def test_an_unreachable_model_is_explained_inside_the_ui(project, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("HARNESS_MODEL__MAX_RETRIES", "0")
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "hello?")
+        await idle(app, pilot)
+        errors = [e.text for e in app.conversation.entries if e.style == "error"]
+        assert errors and "127.0.0.1:9" in errors[-1], shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
