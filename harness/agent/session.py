@@ -263,6 +263,8 @@ class AgentSession:
             self._leased = False
         if self.opts.tracer is None and self.tracer.enabled:  # ours: export what is buffered
             await asyncio.to_thread(self.tracer.shutdown)
+        if self.opts.store is None:  # we opened it: stop its heartbeat, checkpoint, close
+            await asyncio.to_thread(self.store.close)
 
     # --- recording -----------------------------------------------------------------------
 

@@ -175,9 +175,9 @@ async def test_compaction_replaces_older_turns_and_is_resumable(project, monkeyp
     await session.run_prompt("first")
     result = await session.run_prompt("second")
     thread = session.thread_id
+    kinds = [e.type for _, e in session.history()]
     await session.close()
     assert result.result == "after compaction"
-    kinds = [e.type for _, e in session.history()]
     assert "compaction" in kinds
     last = model.requests[-1].messages
     assert "SUMMARY: read hello.py" in last[0]["content"][0]["text"]

@@ -88,6 +88,7 @@ def _harness_run(project: Path, home: str) -> dict:
     first = requests[0].received_at
     return {
         "in_run": ended - first,
+        "span": requests[-1].received_at - first,
         "first_request": first - spawned,
         "requests": requests,
         "whole": ended - spawned,
@@ -95,15 +96,19 @@ def _harness_run(project: Path, home: str) -> dict:
 
 
 def _bare_sdk_run(home: str) -> float:
+    """Seconds from the first request's arrival to the last's, for a bare SDK loop."""
     with ScriptedServer(_script()) as server:
-        proc = subprocess.run(
+        subprocess.run(
             [sys.executable, "-c", BARE_SDK, str(TURNS)],
             env=_env(server, home),
             capture_output=True,
             text=True,
             timeout=300,
+            check=True,
         )
-    return json.loads(proc.stdout)["elapsed"]
+        requests = list(server.requests)
+    assert len(requests) == TURNS
+    return requests[-1].received_at - requests[0].received_at
 
 
 def _import_anthropic() -> float:
@@ -129,8 +134,10 @@ def run() -> str:
     bares = [_bare_sdk_run(home) for _ in range(3)]
     imports = [_import_anthropic() for _ in range(3)]
     med = statistics.median
-    in_run, bare = med(r["in_run"] for r in runs), med(bares)
-    overhead_ms = (in_run - bare) / TURNS * 1000
+    span, bare = med(r["span"] for r in runs), med(bares)
+    in_run = med(r["in_run"] for r in runs)
+    gaps = TURNS - 1  # request-to-request intervals
+    overhead_ms = (span - bare) / gaps * 1000
     first_ms = med(r["first_request"] for r in runs) * 1000
     import_ms = med(imports) * 1000
     reqs = runs[0]["requests"]
@@ -145,9 +152,9 @@ def run() -> str:
         "",
         "| measure | harness | reference | ratio / target |",
         "|---|---:|---:|---|",
-        f"| first request → end of run, 50 turns | {in_run * 1000:.0f} ms | bare SDK loop "
-        f"{bare * 1000:.0f} ms | {in_run / bare:.2f}× |",
-        f"| overhead per turn (difference / 50) | {overhead_ms:.2f} ms | peer ~17 ms | "
+        f"| first → last request (49 turn-to-turn intervals) | {span * 1000:.0f} ms | bare SDK "
+        f"loop {bare * 1000:.0f} ms | {span / bare:.2f}× |",
+        f"| overhead per turn (difference / 49) | {overhead_ms:.2f} ms | peer ~17 ms | "
         f"target < 5 ms: **{'met' if overhead_ms < 5 else 'NOT met'}** |",
         f"| process start → first request sent | {first_ms:.0f} ms | `import anthropic` "
         f"{import_ms:.0f} ms | target ≤ import + 150 = {import_ms + 150:.0f} ms: "
@@ -158,9 +165,13 @@ def run() -> str:
         f"| prefix stability, content (cache_control markers removed) | "
         f"{statistics.mean(content) * 100:.3f}% | peer ≥ 99.9% | "
         f"**{'met' if statistics.mean(content) >= 0.999 else 'NOT met'}** "
-        f"(min {min(content) * 100:.3f}%) |"
+        f"(min {min(content) * 100:.3f}%) |",
+        f"| first request → process exit | {in_run * 1000:.0f} ms | | |",
         f"| whole process, 50 turns | {med(r['whole'] for r in runs) * 1000:.0f} ms | | |",
         "",
-        "Medians of 3 runs each; the server answers instantly, streaming each reply.",
+        "Medians of 3 runs each; the server answers instantly, streaming each reply. Turn",
+        "intervals are timed where the server receives each request, so both loops are",
+        "measured the same way; a turn here is a streamed reply with one Read call, the",
+        "permission check, the tool run and five events appended to the store.",
     ]
     return "\n".join(lines)

@@ -123,7 +123,10 @@ async def test_approve_once_runs_the_write(project, scripted_server):
 async def test_approve_for_the_session_records_a_session_rule(project, scripted_server):
     _, session, _ = await _ask_then(project, scripted_server, ["s"])
     assert (project / "notes.txt").exists() and session.state.session_rules
-    decision = [e for _, e in session.history() if e.type == "permission_decision"][-1]
+    from harness.store.open import open_store  # the app closed its own store on quit
+
+    log = open_store().events(session.thread_id)
+    decision = [e.decode() for e in log if e.type == "permission_decision"][-1]
     assert decision.scope == "session"
 
 
