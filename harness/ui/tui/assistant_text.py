@@ -13,10 +13,11 @@ from typing import Any, ClassVar
 from rich.markdown import Heading
 from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
+from textual.geometry import Size
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
 
-SEGMENT_CHARS = 1500
+SEGMENT_CHARS = 600
 FLUSH_SECONDS = 0.04
 _FENCES = ("```", "~~~")
 
@@ -59,10 +60,57 @@ def segments_of(text: str) -> list[str]:
     return parts
 
 
+class MarkdownSegment(Widget):
+    """One segment, rendered to strips once per (text, width) and served line by line, so
+    layout and repaint never re-render Markdown that did not change."""
+
+    DEFAULT_CSS = "MarkdownSegment { height: auto; }"
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self._strips: list[Strip] = []
+        self._width: int | None = None
+
+    def set_text(self, text: str) -> None:
+        """New text; a relayout of the screen only when the height changed."""
+        self.text = text
+        before = len(self._strips)
+        self._width = None
+        width = self.content_size.width
+        if width > 0 and self.is_mounted:
+            self.refresh(layout=len(self._lines(width)) != before)
+        else:
+            self.refresh(layout=True)
+
+    def _lines(self, width: int) -> list[Strip]:
+        if width != self._width and width > 0:
+            dark = getattr(self.app.current_theme, "dark", True)
+            md = _Markdown(self.text, code_theme="ansi_dark" if dark else "ansi_light",
+                           hyperlinks=False)
+            console = self.app.console
+            lines = console.render_lines(md, console.options.update_width(width),
+                                         style=self.rich_style, pad=False)
+            self._strips = [Strip(line) for line in lines]
+            self._width = width
+        return self._strips
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        strips = self._lines(width)
+        return strips[y] if y < len(strips) else Strip.blank(width)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._width = None  # theme or colours changed: render again
+
+
 class AssistantText(Widget):
     DEFAULT_CSS = """
     AssistantText { height: auto; layout: vertical; }
-    AssistantText > Static { height: auto; }
     """
 
     def __init__(self, entry: Any, **kwargs: Any) -> None:
@@ -81,14 +129,9 @@ class AssistantText(Widget):
     def idle(self) -> bool:
         return not self._pending
 
-    def _render_md(self, text: str) -> RichMarkdown:
-        dark = getattr(self.app.current_theme, "dark", True)
-        return _Markdown(text, code_theme="ansi_dark" if dark else "ansi_light",
-                         hyperlinks=False)
-
     def compose(self) -> ComposeResult:
         for text in self._segments:
-            yield Static(self._render_md(text))
+            yield MarkdownSegment(text)
 
     def on_mount(self) -> None:
         # Deltas (or the end) may arrive between construction and mounting.
@@ -107,20 +150,17 @@ class AssistantText(Widget):
             return
         tail = self._segments[-1] + "".join(self._pending)
         self._pending.clear()
-        view = self.parent
-        follow = bool(getattr(view, "at_bottom", lambda: False)())
         last = self.children[-1]
+        assert isinstance(last, MarkdownSegment)
         if len(tail) > SEGMENT_CHARS and (cut := split_point(tail)):
             self._segments[-1] = tail[:cut]
-            last.update(self._render_md(tail[:cut]))  # type: ignore[attr-defined]
+            last.set_text(tail[:cut])
             tail = tail[cut:]
             self._segments.append(tail)
-            self.mount(Static(self._render_md(tail)))
+            self.mount(MarkdownSegment(tail))
         else:
             self._segments[-1] = tail
-            last.update(self._render_md(tail))  # type: ignore[attr-defined]
-        if follow and view is not None:
-            view.call_after_refresh(view.scroll_end, animate=False)  # type: ignore[attr-defined]
+            last.set_text(tail)
 
     def finish(self) -> None:
         self._finished = True

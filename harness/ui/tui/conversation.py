@@ -82,8 +82,7 @@ class Conversation(VerticalScroll):
             follow = self.at_bottom()
             self._mount_entry(entry)
             if follow:
-                self._prune_top()
-                self.scroll_end(animate=False)
+                self._prune_top()  # the anchor keeps the view on the newest entry
         return entry
 
     def add_many(self, entries: list[Entry]) -> None:
@@ -136,6 +135,7 @@ class Conversation(VerticalScroll):
     # --- windowing --------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.anchor()  # follow new output until the user scrolls up; back at the end, follow
         self._remount_tail()
 
     def at_bottom(self) -> bool:

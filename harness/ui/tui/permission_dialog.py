@@ -48,6 +48,16 @@ def headline(request: Any) -> str:
     return f"{request.tool} wants to {verbs.get(request.tool, 'run')}".rstrip()
 
 
+def _key_line(lead: str, keys: list[tuple[str, str]]) -> Text:
+    text = Text(lead, style="bold")
+    for i, (key, label) in enumerate(keys):
+        if i:
+            text.append("   ")
+        text.append(f" {key} ", style="bold reverse")
+        text.append(f" {label}")
+    return text
+
+
 class PermissionDialog(ModalScreen[Any]):
     """Dismisses with an ApprovalAnswer, or None when the app quits while it waits."""
 
@@ -100,15 +110,14 @@ class PermissionDialog(ModalScreen[Any]):
         return text
 
     def _keys(self) -> Text:
-        text = Text()
-        lead = ""
         if self.state == "choose" and self.request.kind != "question":
-            lead = "approve: "
-            keys = [("y", "once")]
+            approve = [("y", "once")]
             if self.request.session_scope_allowed:
-                keys.append(("s", "session"))
-            keys += [("a", "always (project)"), ("e", "edit"), ("n", "reject")]
-        elif self.state == "choose":
+                approve.append(("s", "this session"))
+            approve.append(("a", "always in this project"))
+            return _key_line("approve: ", approve) + _key_line(
+                "\nor:      ", [("e", "edit the input"), ("n", "reject with feedback")])
+        if self.state == "choose":
             keys = [("n", "decline"), ("Esc", "back to the answer")]
         elif self.state == "edit":
             keys = [("Ctrl+S", "run with this input"), ("Esc", "back")]
@@ -116,15 +125,7 @@ class PermissionDialog(ModalScreen[Any]):
             keys = [("Enter", "reject with this feedback"), ("Esc", "back")]
         else:
             keys = [("Enter", "send answer"), ("Esc", "more choices")]
-        text.append(lead, style="bold")
-        for i, (key, label) in enumerate(keys):
-            if i:
-                text.append("  ")
-            if key == "e" and lead:
-                text.append(" or  ", style="dim")
-            text.append(f" {key} ", style="bold reverse")
-            text.append(f" {label}")
-        return text
+        return _key_line("", keys)
 
     def on_mount(self) -> None:
         self._show_state()

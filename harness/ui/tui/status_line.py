@@ -40,6 +40,8 @@ class StatusLine(Static):
             return
         mode = session.mode
         text.append(f" {mode} ", style=MODE_STYLE.get(mode, "bold"))
+        if self.state:
+            text.append(f"· {self.state} ", style="italic")
         text.append(f"· {session.model_name} ")
         window = max(int(session.context_window or 0), 1)
         pct = 100 * int(session.context_tokens or 0) / window
@@ -47,7 +49,5 @@ class StatusLine(Static):
         usage = session.usage
         total = int(getattr(usage, "total", 0) or 0)
         text.append(f"· {human_tokens(total)} tok · ${float(session.cost_usd or 0):.3f} ")
-        text.append(f"· {str(session.thread_id)[:12]} ", style="dim")
-        if self.state:
-            text.append(f"· {self.state}", style="italic")
+        text.append(f"· {str(session.thread_id)[:12] or 'new thread'}", style="dim")
         self.update(text)
