@@ -22,7 +22,6 @@ from textual.screen import ModalScreen
 from harness.exitcodes import AWAITING, FAILURE, USAGE
 from harness.ui.tui.conversation import Conversation
 from harness.ui.tui.history import PromptHistory
-from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.prompt_input import CompletionMenu, PromptInput
 from harness.ui.tui.renderer import KEY_HINT, Renderer, error_text
 from harness.ui.tui.status_line import StatusLine
@@ -50,6 +49,8 @@ class TuiApprover:
         def done(answer: Any) -> None:
             if not future.done():
                 future.set_result(answer)
+
+        from harness.ui.tui.permission_dialog import PermissionDialog
 
         self.app.push_screen(PermissionDialog(request), done)
         self.app.refresh_status()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.markdown import Heading
-from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
 from textual.geometry import Size
 from textual.strip import Strip
@@ -22,12 +20,26 @@ FLUSH_SECONDS = 0.04
 _FENCES = ("```", "~~~")
 
 
-class _LeftHeading(Heading):
-    LEVEL_ALIGN: ClassVar[dict[str, Any]] = {**Heading.LEVEL_ALIGN, "h1": "left"}
+_MARKDOWN: Any = None
 
 
-class _Markdown(RichMarkdown):
-    elements: ClassVar[dict[str, Any]] = {**RichMarkdown.elements, "heading_open": _LeftHeading}
+def _markdown_class() -> Any:
+    """Rich's Markdown with left-aligned h1; imported on first use (markdown-it costs ~30 ms
+    of start-up otherwise)."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        from rich.markdown import Heading
+        from rich.markdown import Markdown as RichMarkdown
+
+        class _LeftHeading(Heading):
+            LEVEL_ALIGN: ClassVar[dict[str, Any]] = {**Heading.LEVEL_ALIGN, "h1": "left"}
+
+        class _Markdown(RichMarkdown):
+            elements: ClassVar[dict[str, Any]] = {**RichMarkdown.elements,
+                                                  "heading_open": _LeftHeading}
+
+        _MARKDOWN = _Markdown
+    return _MARKDOWN
 
 
 def _outside_fence(text: str) -> bool:
@@ -86,7 +98,7 @@ class MarkdownSegment(Widget):
     def _lines(self, width: int) -> list[Strip]:
         if width != self._width and width > 0:
             dark = getattr(self.app.current_theme, "dark", True)
-            md = _Markdown(self.text, code_theme="ansi_dark" if dark else "ansi_light",
+            md = _markdown_class()(self.text, code_theme="ansi_dark" if dark else "ansi_light",
                            hyperlinks=False)
             console = self.app.console
             lines = console.render_lines(md, console.options.update_width(width),

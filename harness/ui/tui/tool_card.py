@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import RenderableType
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.markup import escape
 from textual.widgets import Collapsible, Static
@@ -59,6 +58,8 @@ def key_input(tool: str, data: dict[str, Any]) -> str:
 
 
 def diff_renderable(diff: str) -> RenderableType:
+    from rich.syntax import Syntax
+
     return Syntax(diff, "diff", theme="ansi_dark", word_wrap=True, background_color="default")
 
 

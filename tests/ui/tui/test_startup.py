@@ -1,0 +1,40 @@
+"""The path to the first frame stays light: the SDK and the agent load in a worker later."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from harness.cli import build_parser
+from harness.ui.tui.run import flag_overrides, project_root
+
+PROBE = """
+import sys
+import harness.cli, harness.commands.run
+from harness.ui.tui.run import build_app
+app = build_app(harness.cli.build_parser().parse_args([]))
+heavy = sorted(m for m in ("anthropic", "httpx", "harness.agent.session", "harness.agent.loop",
+                           "harness.config.loader", "git") if m in sys.modules)
+print(",".join(heavy) or "none")
+"""
+
+
+def test_building_the_app_imports_neither_the_sdk_nor_the_agent(project):
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=project, capture_output=True,
+                         text=True, check=True, timeout=60).stdout.strip()
+    assert out == "none"
+
+
+def test_flags_become_config_overrides():
+    args = build_parser().parse_args(["--permission-mode", "plan", "--model", "m1",
+                                      "--allow-bypass", "--allowed-tools", "Bash(ls:*)"])
+    assert flag_overrides(args) == {"permissions.mode": "plan", "model.name": "m1",
+                                    "permissions.allow_bypass": True,
+                                    "permissions.allow": ["Bash(ls:*)"]}
+    assert flag_overrides(argparse.Namespace()) == {}
+
+
+def test_the_project_root_is_the_nearest_folder_with_git(project):
+    (project / "src" / "deep").mkdir()
+    assert project_root(project / "src" / "deep") == project.resolve()
