@@ -16,7 +16,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 SEGMENT_CHARS = 600
-FLUSH_SECONDS = 0.04
+FLUSH_SECONDS = 0.05
 _FENCES = ("```", "~~~")
 
 

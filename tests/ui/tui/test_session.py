@@ -11,7 +11,7 @@ from textual.geometry import Region
 
 from harness.agent.session import SessionOptions, open_session
 from harness.exitcodes import AWAITING
-from harness.model.script import Reply, Text, text, tool
+from harness.model.script import Reply, Text, Thinking, text, tool
 from harness.ui.tui.app import HarnessApp
 from harness.ui.tui.history import PromptHistory
 from harness.ui.tui.permission_dialog import PermissionDialog
@@ -274,4 +274,53 @@ async def test_an_unreachable_model_is_explained_inside_the_ui(project, monkeypa
         await idle(app, pilot)
         errors = [e.text for e in app.conversation.entries if e.style == "error"]
         assert errors and "127.0.0.1:9" in errors[-1], shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_thinking_is_shown_collapsed(project, scripted_server):
+    scripted_server.add(Reply((Thinking("Let me weigh the options."), Text("Use spaces."))))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "tabs?")
+        await idle(app, pilot)
+        thinking = next(e for e in app.conversation.entries if e.kind == "thinking")
+        assert "weigh the options" in thinking.text and thinking.widget.collapsed
+        assert "Use spaces." in shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_model_cost_and_clear_commands_use_the_session(project, scripted_server):
+    scripted_server.add(text("Hi."), text("Haiku here."), text("Fresh start."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "hello")
+        await idle(app, pilot)
+        first = app.session.thread_id
+        await send(app, pilot, "/model claude-haiku-4-5")
+        await pilot.pause(0.05)
+        assert app.session.model_name == "claude-haiku-4-5"
+        assert "claude-haiku-4-5" in str(app.status.render())
+        await send(app, pilot, "which model?")
+        await idle(app, pilot)
+        assert scripted_server.message_requests[-1].body["model"] == "claude-haiku-4-5"
+        await send(app, pilot, "/cost")
+        await pilot.pause(0.05)
+        assert "turns" in app.conversation.entries[-1].text
+        await send(app, pilot, "/clear")
+        await pilot.pause(0.1)
+        assert "hello" not in shown(app) and first in shown(app)
+        await send(app, pilot, "again")
+        await idle(app, pilot)
+        assert app.session.thread_id != first and "Fresh start." in shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_the_theme_comes_from_the_settings(project, scripted_server):
+    (project / ".harness").mkdir()
+    (project / ".harness" / "config.toml").write_text('[ui]\ntheme = "light"\n')
+    app = HarnessApp(real_app(project).connect, project, history=PromptHistory(None),
+                     load_files=False)  # theme "auto": the settings decide
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session is not None)
+        assert app.theme == "textual-light"
         await pilot.press("ctrl+c", "ctrl+c")
