@@ -15,7 +15,7 @@ from harness.model.script import Reply, Text, Thinking, text, tool
 from harness.ui.tui.app import HarnessApp
 from harness.ui.tui.history import PromptHistory
 from harness.ui.tui.permission_dialog import PermissionDialog
-from harness.ui.tui.session_picker import StepPicker
+from harness.ui.tui.session_picker import StepPicker, ThreadPicker
 
 SIZE = (100, 30)
 
@@ -50,7 +50,7 @@ async def idle(app: HarnessApp, pilot) -> None:
 
 def widget_text(widget) -> str:
     """What the widget shows on screen, as plain text."""
-    region = Region(0, 0, widget.size.width, widget.size.height)
+    region = Region(0, 0, widget.outer_size.width, widget.outer_size.height)
     return "\n".join(strip.text for strip in widget.render_lines(region))
 
 
@@ -323,4 +323,57 @@ async def test_the_theme_comes_from_the_settings(project, scripted_server):
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.session is not None)
         assert app.theme == "textual-light"
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_resume_picker_lists_the_stores_threads_and_switches(project, scripted_server):
+    scripted_server.add(text("About A."), text("About B."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "topic A")
+        await idle(app, pilot)
+        first = app.session.thread_id
+        await send(app, pilot, "/clear")
+        await pilot.pause(0.1)
+        await send(app, pilot, "topic B")
+        await idle(app, pilot)
+        await send(app, pilot, "/resume")
+        await until(pilot, lambda: isinstance(app.screen, ThreadPicker))
+        await pilot.pause(0.1)
+        listed = widget_text(app.screen.query_one("#choices"))
+        assert "topic A" in listed and "topic B" in listed and "done" in listed
+        await pilot.press("down", "enter")  # the newest (B, current) is first
+        await until(pilot, lambda: app.session.thread_id == first)
+        await pilot.pause(0.1)
+        assert "About A." in shown(app) and "About B." not in shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_rewind_from_the_picker_restores_files(project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
+                        text("Written."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "write notes")
+        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        await pilot.press("y")
+        await idle(app, pilot)
+        assert (project / "notes.txt").exists()
+        await send(app, pilot, "/rewind")
+        await until(pilot, lambda: isinstance(app.screen, StepPicker))
+        await pilot.press("home", "enter")  # the first step: before the write
+        await until(pilot, lambda: "files restored" in shown(app))
+        assert not (project / "notes.txt").exists()
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_compact_summarises_the_thread(project, scripted_server):
+    scripted_server.add(text("First."), text("Summary: the user said hello."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "hello")
+        await idle(app, pilot)
+        await send(app, pilot, "/compact")
+        await until(pilot, lambda: "context compacted" in shown(app))
+        assert any(e.type == "compaction" for _, e in app.session.history())
         await pilot.press("ctrl+c", "ctrl+c")
