@@ -8,6 +8,7 @@ last paragraph costs, not what the whole answer costs.
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.widget import Widget
 
 SEGMENT_CHARS = 600
 FLUSH_SECONDS = 0.05
+KEY_GRACE = 0.03  # seconds after a key press during which streamed text waits
 _FENCES = ("```", "~~~")
 
 
@@ -148,7 +150,7 @@ class AssistantText(Widget):
     def on_mount(self) -> None:
         # Deltas (or the end) may arrive between construction and mounting.
         if self._pending:
-            self.call_after_refresh(self.flush)
+            self.call_after_refresh(self.flush, True)
             if not self._finished:
                 self._timer = self.set_interval(FLUSH_SECONDS, self.flush)
 
@@ -157,9 +159,11 @@ class AssistantText(Widget):
         if self._timer is None and self.is_mounted and not self._finished:
             self._timer = self.set_interval(FLUSH_SECONDS, self.flush)
 
-    def flush(self) -> None:
+    def flush(self, force: bool = False) -> None:
         if not self._pending or not self.children:
             return
+        if not force and time.monotonic() - getattr(self.app, "last_key_at", 0.0) < KEY_GRACE:
+            return  # a key was just pressed: let its frame go out first, render next tick
         tail = self._segments[-1] + "".join(self._pending)
         self._pending.clear()
         last = self.children[-1]
@@ -179,4 +183,4 @@ class AssistantText(Widget):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        self.flush()
+        self.flush(force=True)

@@ -3,6 +3,7 @@ Tab (or Enter) takes the highlighted slash-command or `@path` completion."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from textual import events
@@ -40,6 +41,7 @@ class PromptInput(TextArea):
     # --- keys -------------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
+        self.app.last_key_at = time.monotonic()  # type: ignore[attr-defined]
         key = event.key
         if key in ("enter", "tab") and self._menu_open():
             event.stop()

@@ -164,7 +164,7 @@ async def test_a_question_is_answered_in_the_dialog(project, scripted_server):
 
 async def test_escape_interrupts_a_streaming_answer_and_the_next_prompt_works(
         project, scripted_server):
-    paragraphs = "".join(f"Paragraph {i} of a long answer, streamed.\n\n" for i in range(3000))
+    paragraphs = "".join(f"Paragraph {i} of a long answer, streamed.\n\n" for i in range(15000))
     scripted_server.add(Reply((Text(paragraphs),), chunk_size=4), text("Back again."))
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
