@@ -283,7 +283,8 @@ def run() -> str:
                 f"**{'met' if p95 <= 50 else 'NOT met'}** (p95) |")
     lines += rows
     lines += ["", "Tokens are ~4-character Markdown pieces (headings, paragraphs, lists, "
-              "code blocks). Deltas are batched and rendered at most every 50 ms (and wait 30 ms after a key press, so the key's frame goes first); the answer is "
+              "code blocks). Deltas are batched and rendered at most every 50 ms (and wait "
+              "30 ms after a key press, so the key's frame goes first); the answer is "
               "cut into segments at blank lines outside code fences and only the open segment "
               "is re-rendered, so an update costs what the last paragraph costs. Key latency: "
               "a key event handed to the app as the terminal driver does, until the first "
