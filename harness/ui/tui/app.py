@@ -107,6 +107,7 @@ class HarnessApp(App[int]):
         theme: str = "auto",
         load_files: bool = True,
         demo: bool = False,
+        initial_text: str = "",
     ) -> None:
         super().__init__()
         self.connect = connect
@@ -121,6 +122,7 @@ class HarnessApp(App[int]):
         self.running = False
         self.exit_code = 0
         self.demo = demo
+        self.initial_text = initial_text  # prefilled in the prompt (the demo's task)
         self._theme_setting = theme
         self._load_files = load_files
         self._last_ctrl_c = 0.0
@@ -150,6 +152,9 @@ class HarnessApp(App[int]):
         self.todo_panel.display = False
         self.status.show(None, "starting the session…")
         self.prompt.placeholder = "Ask anything · Enter sends · Shift+Enter newline · /help"
+        if self.initial_text:
+            self.prompt.load_text(self.initial_text)
+            self.prompt.move_cursor(self.prompt.document.end)
         self.call_after_refresh(self._first_frame)
         self.run_worker(self._open_session(), group="session", exclusive=True)
         if self._load_files:
@@ -201,12 +206,30 @@ class HarnessApp(App[int]):
                                   or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
             self.renderer.notice("ANTHROPIC_API_KEY is not set, so the model cannot be "
                                  f"reached. {KEY_HINT}", "error")
+        self.run_worker(self._surface_abandoned, thread=True, group="abandoned")
         if session.pending is not None:
             self._start_runner(resume_pending=True)
         elif self.queue:
             self._start_runner()
         else:
             self.refresh_status()
+
+    def _surface_abandoned(self) -> None:
+        """Threads left waiting for a decision too long (marked by `harness sessions gc`)."""
+        store = getattr(self.session, "store", None)
+        if store is None:
+            return
+        try:
+            threads = store.list_threads(project=str(self.project_root))
+        except Exception:
+            return  # a listing problem must not disturb the session; /sessions will say it
+        abandoned = [t for t in threads if t.state == "abandoned"]
+        if abandoned:
+            titles = ", ".join(f"{t.title or t.thread_id[:12]!r}" for t in abandoned[:3])
+            self.call_from_thread(
+                self.renderer.notice,
+                f"{len(abandoned)} abandoned thread(s) in this project still wait for a "
+                f"decision: {titles}. /sessions opens one.", "warn")
 
     def show_history(self) -> None:
         self.conversation.clear_entries()

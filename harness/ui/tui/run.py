@@ -88,6 +88,7 @@ def build_app(args: argparse.Namespace) -> Any:
         initial_prompt=getattr(args, "prompt", None),
         history=PromptHistory(history_path(root)),
         demo=bool(getattr(args, "demo", False)),
+        initial_text=getattr(args, "prompt_default", None) or "",
     )
 
 

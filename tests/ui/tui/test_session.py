@@ -11,7 +11,7 @@ from textual.geometry import Region
 
 from harness.agent.session import SessionOptions, open_session
 from harness.exitcodes import AWAITING
-from harness.model.script import Reply, Text, Thinking, text, tool
+from harness.model.script import Reply, StreamCut, Text, Thinking, text, tool
 from harness.ui.tui.app import HarnessApp
 from harness.ui.tui.history import PromptHistory
 from harness.ui.tui.permission_dialog import PermissionDialog
@@ -376,4 +376,36 @@ async def test_compact_summarises_the_thread(project, scripted_server):
         await send(app, pilot, "/compact")
         await until(pilot, lambda: "context compacted" in shown(app))
         assert any(e.type == "compaction" for _, e in app.session.history())
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_abandoned_threads_are_surfaced_at_start(project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "x.txt", "content": "x"}))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "old work")
+        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        old = app.session.thread_id
+        await pilot.press("ctrl+c", "ctrl+c")
+    from harness.store.open import open_store
+
+    store = open_store(None)
+    store.update_thread(old, state="abandoned")  # as `harness sessions gc` marks it
+    store.close()
+    again = real_app(project)
+    async with again.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "abandoned thread(s)" in shown(again))
+        assert "old work" in shown(again)
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_a_retried_stream_shows_the_answer_once(project, scripted_server):
+    answer = Reply((Text("The whole answer, streamed in small pieces."),), chunk_size=3)
+    scripted_server.add(StreamCut(answer, after_events=6, error_type="overloaded_error"), answer)
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "go")
+        await idle(app, pilot)
+        out = shown(app)
+        assert out.count("The whole answer") == 1 and "retrying" in out
         await pilot.press("ctrl+c", "ctrl+c")
