@@ -437,6 +437,8 @@ class AgentSession:
         return self._tool_schemas
 
     def price(self, model: str, usage: Usage) -> float:
+        if self.opts.demo:
+            return 0.0  # the scripted demo model costs nothing
         from harness.model.pricing import cost_usd
 
         return cost_usd(model or self.model_name, usage, self.settings.prices)

@@ -276,6 +276,7 @@ def test_demo_runs_offline_without_a_key(tmp_path, capsys, monkeypatch):
     assert code == 0, err
     result = json.loads(out)
     assert result["status"] == "done" and result["num_turns"] >= 3
+    assert result["cost_usd"] == 0  # the scripted demo model costs nothing
 
 
 def test_hook_blocks_a_call_with_its_reason(scripted_server, project, capsys):
