@@ -171,6 +171,9 @@ class PermissionDialog(ModalScreen[Any]):
             self._show_state()
 
     def action_back(self) -> None:
+        if self.state == "choose" and self.request.kind != "question":
+            self._hint("n rejects (with feedback); Ctrl+C twice quits and keeps this for later")
+            return
         if self.state in ("edit", "reject"):
             self.state = "answer" if self.request.kind == "question" else "choose"
         elif self.state == "answer":

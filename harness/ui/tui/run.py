@@ -81,7 +81,7 @@ def build_app(args: argparse.Namespace) -> Any:
     from harness.ui.tui.app import HarnessApp
     from harness.ui.tui.history import PromptHistory, history_path
 
-    root = project_root(Path(getattr(args, "cwd", None) or Path.cwd()))
+    root = project_root(Path(getattr(args, "cwd", None) or Path.cwd()).expanduser())
     return HarnessApp(
         make_connect(args, root),
         root,
@@ -93,6 +93,14 @@ def build_app(args: argparse.Namespace) -> Any:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    cwd = getattr(args, "cwd", None)
+    if cwd and not Path(cwd).expanduser().is_dir():
+        import sys
+
+        from harness.exitcodes import USAGE
+
+        print(f"harness: --cwd {cwd}: no such folder", file=sys.stderr)
+        return USAGE
     app = build_app(args)
     code = app.run()
     return int(code or 0)

@@ -38,3 +38,12 @@ def test_flags_become_config_overrides():
 def test_the_project_root_is_the_nearest_folder_with_git(project):
     (project / "src" / "deep").mkdir()
     assert project_root(project / "src" / "deep") == project.resolve()
+
+
+def test_a_missing_cwd_is_a_usage_error_before_any_screen(tmp_path, capsys):
+    from harness.exitcodes import USAGE
+    from harness.ui.tui.run import run_tui
+
+    args = build_parser().parse_args(["--cwd", str(tmp_path / "nope")])
+    assert run_tui(args) == USAGE
+    assert "no such folder" in capsys.readouterr().err
