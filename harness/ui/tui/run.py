@@ -23,24 +23,6 @@ def project_root(start: Path) -> Path:
     return here
 
 
-def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """Command-line flags as dotted config overrides (the `flags` layer)."""
-    flags: dict[str, Any] = {}
-    pairs = (("permission_mode", "permissions.mode"), ("model", "model.name"),
-             ("max_budget_usd", "agent.max_cost_usd"))
-    for attr, key in pairs:
-        value = getattr(args, attr, None)
-        if value is not None:
-            flags[key] = value
-    if getattr(args, "allow_bypass", False):
-        flags["permissions.allow_bypass"] = True
-    if getattr(args, "allowed_tools", None):
-        flags["permissions.allow"] = list(args.allowed_tools)
-    if getattr(args, "disallowed_tools", None):
-        flags["permissions.deny"] = list(args.disallowed_tools)
-    return flags
-
-
 PREIMPORT = (
     "harness.config.loader", "harness.store.open", "harness.store.sqlite",
     "harness.tools.registry", "harness.agent.loop", "harness.agent.calls",
@@ -62,12 +44,13 @@ def make_connect(args: argparse.Namespace, root: Path) -> Any:
         # Imported off the event loop, so key presses keep flowing while ~0.3 s of agent,
         # config, store and tool modules load; open_session then finds them imported.
         module = await asyncio.to_thread(_preimport)
+        from harness.config.flags import flags_from_args
         options = module.SessionOptions(
             project_root=root,
             front_end="demo" if getattr(args, "demo", False) else "tui",
             resume=getattr(args, "resume", None),
             fork=getattr(args, "fork", None),
-            flags=flag_overrides(args),
+            flags=flags_from_args(args),
             store_url=getattr(args, "store", None),
             demo=bool(getattr(args, "demo", False)),
             max_turns=getattr(args, "max_turns", None),

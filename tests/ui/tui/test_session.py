@@ -409,3 +409,18 @@ async def test_a_retried_stream_shows_the_answer_once(project, scripted_server):
         out = shown(app)
         assert out.count("The whole answer") == 1 and "retrying" in out
         await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_command_line_flags_reach_the_session(project, scripted_server):
+    from harness.cli import build_parser
+    from harness.ui.tui.run import build_app
+
+    args = build_parser().parse_args(["--cwd", str(project), "--permission-mode", "plan",
+                                      "--model", "claude-opus-4-1"])
+    app = build_app(args)
+    app._load_files = False
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session is not None)
+        assert app.session.mode == "plan" and app.session.model_name == "claude-opus-4-1"
+        assert app.session.project_root == project.resolve()
+        await pilot.press("ctrl+c", "ctrl+c")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 
 from harness.cli import build_parser
-from harness.ui.tui.run import flag_overrides, project_root
+from harness.ui.tui.run import project_root
 
 PROBE = """
 import sys
@@ -24,15 +23,6 @@ def test_building_the_app_imports_neither_the_sdk_nor_the_agent(project):
     out = subprocess.run([sys.executable, "-c", PROBE], cwd=project, capture_output=True,
                          text=True, check=True, timeout=60).stdout.strip()
     assert out == "none"
-
-
-def test_flags_become_config_overrides():
-    args = build_parser().parse_args(["--permission-mode", "plan", "--model", "m1",
-                                      "--allow-bypass", "--allowed-tools", "Bash(ls:*)"])
-    assert flag_overrides(args) == {"permissions.mode": "plan", "model.name": "m1",
-                                    "permissions.allow_bypass": True,
-                                    "permissions.allow": ["Bash(ls:*)"]}
-    assert flag_overrides(argparse.Namespace()) == {}
 
 
 def test_the_project_root_is_the_nearest_folder_with_git(project):
