@@ -118,7 +118,7 @@ class PromptInput(TextArea):
         token = token_at(self.text, row, col)
         values: list[tuple[str, str]] = []
         if token is not None and token.kind == "slash":
-            values = [(c, f"{c}  [dim]{h}[/dim]") for c, h in slash_matches(token.text)]
+            values = [(c, f"{c:<10} [dim]{h}[/dim]") for c, h in slash_matches(token.text)]
         elif token is not None and token.kind == "path":
             values = [(f"@{p}", f"@{p}") for p in path_matches(self.files, token.text)]
         self._token = token if values else None
