@@ -206,7 +206,9 @@ class HarnessApp(App[int]):
                                   or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
             self.renderer.notice("ANTHROPIC_API_KEY is not set, so the model cannot be "
                                  f"reached. {KEY_HINT}", "error")
-        self.run_worker(self._surface_abandoned, thread=True, group="abandoned")
+        for notice in getattr(session, "notices", []):
+            self.renderer.notice(notice, "warn")
+        self._surface_abandoned(getattr(session, "abandoned", []))
         if session.pending is not None:
             self._start_runner(resume_pending=True)
         elif self.queue:
@@ -214,22 +216,14 @@ class HarnessApp(App[int]):
         else:
             self.refresh_status()
 
-    def _surface_abandoned(self) -> None:
-        """Threads left waiting for a decision too long (marked by `harness sessions gc`)."""
-        store = getattr(self.session, "store", None)
-        if store is None:
-            return
-        try:
-            threads = store.list_threads(project=str(self.project_root))
-        except Exception:
-            return  # a listing problem must not disturb the session; /sessions will say it
-        abandoned = [t for t in threads if t.state == "abandoned"]
-        if abandoned:
-            titles = ", ".join(f"{t.title or t.thread_id[:12]!r}" for t in abandoned[:3])
-            self.call_from_thread(
-                self.renderer.notice,
-                f"{len(abandoned)} abandoned thread(s) in this project still wait for a "
-                f"decision: {titles}. /sessions opens one.", "warn")
+    def _surface_abandoned(self, threads: list) -> None:
+        """Threads left waiting for a decision (abandoned, or awaiting longer than
+        `sessions.abandon_after`): the session lists them when it opens."""
+        if threads:
+            titles = ", ".join(f"{t.title or t.thread_id[:12]!r}" for t in threads[:3])
+            self.renderer.notice(
+                f"{len(threads)} thread(s) in this project still wait for a decision "
+                f"(abandoned): {titles}. /sessions opens one.", "warn")
 
     def show_history(self) -> None:
         self.conversation.clear_entries()

@@ -394,7 +394,7 @@ async def test_abandoned_threads_are_surfaced_at_start(project, scripted_server)
     store.close()
     again = real_app(project)
     async with again.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "abandoned thread(s)" in shown(again))
+        await until(pilot, lambda: "wait for a decision (abandoned)" in shown(again))
         assert "old work" in shown(again)
         await pilot.press("ctrl+c", "ctrl+c")
 
@@ -423,4 +423,12 @@ async def test_command_line_flags_reach_the_session(project, scripted_server):
         await until(pilot, lambda: app.session is not None)
         assert app.session.mode == "plan" and app.session.model_name == "claude-opus-4-1"
         assert app.session.project_root == project.resolve()
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_running_without_a_sandbox_is_said_in_the_ui(project, scripted_server, monkeypatch):
+    monkeypatch.setenv("HARNESS_SANDBOX__ENABLED", "false")
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "sandbox off" in shown(app))
         await pilot.press("ctrl+c", "ctrl+c")
