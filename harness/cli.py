@@ -234,6 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     args = build_parser().parse_args(args_list)
     command = args.command or "run"
+    if command in ("run", "resume") and not getattr(args, "demo", False):
+        # The SDK takes ~1 s to import: start it now, before config, store and tools load.
+        from harness.model.preload import start_background_import
+
+        start_background_import()
     from importlib import import_module
 
     handler = import_module(f"harness.commands.{command}")

@@ -360,7 +360,6 @@ class AgentSession:
 
     def _build_loop(self, max_turns: int | None) -> AgentLoop:
         from harness.agent.calls import CallRunner
-        from harness.permissions.engine import decide
 
         self._calls = CallRunner(
             tools=self._tools,
@@ -369,7 +368,7 @@ class AgentSession:
             approver=self.approver,
             tool_ctx=self.tool_ctx,
             permission_context=self.permission_context,
-            decide=decide,
+            decide=_decide,
             grant=self._grant,
             hooks=_hooks_for(self),
             tracer=self.tracer,
@@ -433,7 +432,10 @@ class AgentSession:
     @property
     def tool_schemas(self) -> list[dict]:
         if self._tool_schemas is None:  # once per session: part of the cached prefix
-            self._tool_schemas = [tool.schema() for tool in self._tools.values()]
+            from harness.tools.registry import tool_schemas
+
+            cache = self.tool_ctx.harness_home / "cache" if self.tool_ctx.harness_home else None
+            self._tool_schemas = tool_schemas(list(self._tools.values()), cache)
         return self._tool_schemas
 
     def price(self, model: str, usage: Usage) -> float:
@@ -571,6 +573,14 @@ class AgentSession:
             if not thread.title:
                 fields["title"] = " ".join(title.split())[:80]
         self.store.update_thread(self.thread_id, **fields)
+
+
+def _decide(call: Any, ctx: Any) -> Any:
+    """The permission engine, imported at the first tool call: its shell parser is not
+    needed to send the first request, and start-up is a hot path."""
+    from harness.permissions.engine import decide
+
+    return decide(call, ctx)
 
 
 def _load_tools(session: AgentSession) -> dict[str, Any]:

@@ -112,9 +112,14 @@ def _bare_sdk_run(home: str) -> float:
 
 
 def _import_anthropic() -> float:
+    """Process start → `import anthropic` done (teardown excluded, as harness skips it)."""
+    code = "import anthropic, os, sys; sys.stdout.write('x'); sys.stdout.flush(); os._exit(0)"
     start = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import anthropic"], check=True)
-    return time.monotonic() - start
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.read(1) == b"x"
+    elapsed = time.monotonic() - start
+    proc.wait()
+    return elapsed
 
 
 def _prefix_share(prev: bytes, cur: bytes) -> float:
