@@ -234,8 +234,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     args = build_parser().parse_args(args_list)
     command = args.command or "run"
-    if command in ("run", "resume") and not getattr(args, "demo", False):
+    headless = command == "resume" or (
+        command == "run" and (args.prompt is not None or args.ci or not sys.stdin.isatty())
+    )
+    if headless and not getattr(args, "demo", False):
         # The SDK takes ~1 s to import: start it now, before config, store and tools load.
+        # (The TUI starts it after its first frame, so the import never delays a key press.)
         from harness.model.preload import start_background_import
 
         start_background_import()
