@@ -10,12 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.agent.approver import Approver
 from harness.agent.loop import AgentLoop, Limits
+from harness.agent.opening import (
+    SessionError,
+    SessionOptions,
+    stale_threads,
+    start_notices,
+    target_thread,
+)
 from harness.agent.outcomes import RunResult
 from harness.agent.state import ThreadState
 from harness.config.loader import find_project_root, load_config
@@ -36,34 +42,6 @@ Sink = Callable[[Event, int], None]
 CYCLE = ("default", "acceptEdits", "plan")
 
 
-@dataclass
-class SessionOptions:
-    project_root: Path | None = None
-    front_end: str = "headless"
-    resume: str | None = None  # None, "" (last thread of the project) or a thread id
-    fork: str | None = None  # "THREAD" or "THREAD@SEQ"
-    flags: dict[str, Any] = field(default_factory=dict)  # dotted config overrides
-    store_url: str | None = None
-    demo: bool = False
-    max_turns: int | None = None
-    model_client: Any = None  # a ModelClient to use instead of the configured one (tests)
-    store: Store | None = None  # an open store to use (tests, subagents)
-    tracer: Any = None  # a harness.agent.tracing.Tracing to use; None = from settings.tracing
-
-
-class SessionError(Exception):
-    """A session that cannot open: unknown thread, nothing to resume, bad fork target."""
-
-
-def parse_checkpoint(text: str) -> tuple[str, int | None]:
-    thread, _, seq = text.partition("@")
-    if not thread:
-        raise SessionError(f"{text!r} is not THREAD or THREAD@SEQ")
-    if seq and not seq.isdigit():
-        raise SessionError(f"{text!r}: SEQ must be a whole number, e.g. {thread}@12")
-    return thread, int(seq) if seq else None
-
-
 async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) -> AgentSession:
     """Load config, open the store, pick the thread (new, resumed or forked), take its lease."""
     from harness.model.preload import start_background_import
@@ -81,64 +59,12 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
             open_store, opts.store_url or settings.sessions.store or None
         )
     session = AgentSession(root, settings, store, approver, sink, opts)
-    await asyncio.to_thread(session._attach, _target_thread(store, root, opts))
+    await asyncio.to_thread(session._attach, target_thread(store, root, opts))
     session.abandoned = await asyncio.to_thread(
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
     session.notices = start_notices(settings)
     return session
-
-
-def start_notices(settings: Settings) -> list[str]:
-    """What a person must know before the first command runs (shown by every front-end)."""
-    notices = []
-    if settings.sandbox.enabled:
-        from harness.permissions.sandbox import sandbox_status
-
-        status = sandbox_status()
-        if not status.available:
-            notices.append(f"NO SANDBOX: shell commands run unconfined ({status.detail})")
-    else:
-        notices.append("sandbox off (sandbox.enabled = false): shell commands run unconfined")
-    return notices
-
-
-def stale_threads(store: Store, project: str, abandon_after: str, current: str = "") -> list:
-    """Threads of this project a human left waiting: marked abandoned by `sessions gc`, or
-    awaiting approval for longer than `sessions.abandon_after`. Shown at start-up."""
-    import time
-
-    from harness.config.schema import parse_duration
-
-    cutoff = time.time() - parse_duration(abandon_after)
-    return [
-        t for t in store.list_threads(project, limit=500)
-        if t.thread_id != current
-        and (t.state == "abandoned" or (t.state == "awaiting_approval" and t.updated_at < cutoff))
-    ]
-
-
-def _target_thread(store: Store, root: Path, opts: SessionOptions) -> str | None:
-    if opts.fork:
-        thread_id, seq = parse_checkpoint(opts.fork)
-        store.get_thread(thread_id)
-        return store.fork(thread_id, seq).thread_id
-    if opts.resume is None:
-        return None
-    if opts.resume:
-        thread = store.get_thread(opts.resume)
-        if thread.parent_call_id and thread.parent_thread_id:
-            raise SessionError(
-                f"thread {thread.thread_id} is a run of the sub-agent {thread.agent!r} started by "
-                f"thread {thread.parent_thread_id}; resume that thread instead: it continues "
-                "this sub-agent where it stopped (`harness sessions show "
-                f"{thread.thread_id}` shows its log)"
-            )
-        return thread.thread_id
-    last = store.last_thread(str(root))
-    if last is None:
-        raise SessionError(f"no thread to resume in {root}; start one without --resume")
-    return last.thread_id
 
 
 class AgentSession:
