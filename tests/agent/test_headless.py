@@ -15,6 +15,14 @@ def project(tmp_path):
     return make_project(tmp_path)
 
 
+def interrupted(capsys, project, prompt: str) -> str:
+    """Run `prompt` headless with --on-ask interrupt; it must stop at an ask (exit 3)."""
+    code, out, err = run_cli(capsys, "-p", prompt, "--cwd", str(project), "--on-ask",
+                             "interrupt", "--output-format", "json")
+    assert code == 3, err
+    return json.loads(out)["thread_id"]
+
+
 def test_read_then_answer_exits_0_and_sends_the_file_to_the_model(scripted_server, project, capsys):
     scripted_server.add(tool("Read", {"file_path": "hello.py"}), text("It prints hello."))
     code, out, err = run_cli(
@@ -95,20 +103,9 @@ def test_interrupt_then_resume_approve_runs_the_call_without_asking_the_model_ag
 
 def test_reject_with_feedback_goes_back_to_the_model(scripted_server, project, capsys):
     scripted_server.add(tool("Write", {"file_path": "new.txt", "content": "x"}))
-    code, out, _ = run_cli(
-        capsys,
-        "-p",
-        "write",
-        "--cwd",
-        str(project),
-        "--on-ask",
-        "interrupt",
-        "--output-format",
-        "json",
-    )
-    thread = json.loads(out)["thread_id"]
+    thread = interrupted(capsys, project, "write")
     scripted_server.add(text("ok, I will not"))
-    code, out, _ = run_cli(
+    code, _, _ = run_cli(
         capsys, "resume", thread, "--reject", "use docs/ instead", "--cwd", str(project)
     )
     assert code == 0
@@ -119,18 +116,7 @@ def test_reject_with_feedback_goes_back_to_the_model(scripted_server, project, c
 
 def test_edit_runs_the_edited_input(scripted_server, project, capsys):
     scripted_server.add(tool("Write", {"file_path": "a.txt", "content": "model text"}))
-    _, out, _ = run_cli(
-        capsys,
-        "-p",
-        "write",
-        "--cwd",
-        str(project),
-        "--on-ask",
-        "interrupt",
-        "--output-format",
-        "json",
-    )
-    thread = json.loads(out)["thread_id"]
+    thread = interrupted(capsys, project, "write")
     scripted_server.add(text("written"))
     code, _, err = run_cli(
         capsys,
@@ -251,9 +237,7 @@ def test_request_prefix_is_byte_stable_across_turns(scripted_server, project, ca
 
 def test_threads_left_waiting_are_surfaced_at_start(scripted_server, project, capsys, monkeypatch):
     scripted_server.add(tool("Bash", {"command": "touch later.txt"}))
-    _, out, _ = run_cli(capsys, "-p", "touch", "--cwd", str(project), "--on-ask", "interrupt",
-                        "--output-format", "json")
-    waiting = json.loads(out)["thread_id"]
+    waiting = interrupted(capsys, project, "touch")
     monkeypatch.setenv("HARNESS_SESSIONS__ABANDON_AFTER", "0s")
     scripted_server.add(text("hi"))
     code, _, err = run_cli(capsys, "-p", "something else", "--cwd", str(project))
