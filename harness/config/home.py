@@ -25,6 +25,16 @@ def user_config_path() -> Path:
     return Path(base) / "harness" / "config.toml"
 
 
+def find_project_root(start: Path | None = None) -> Path:
+    """The nearest folder upward holding `.git` or `.harness`; else `start` itself.
+    Lives here, away from the pydantic schema, so the TUI can call it before its first frame."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists() or (folder / ".harness").is_dir():
+            return folder
+    return here
+
+
 def repo_config_dir() -> Path:
     """The top-level `config/` folder shipped with harness (defaults, prices, schema)."""
     return Path(__file__).resolve().parent.parent.parent / "config"

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.config.home import repo_config_dir, user_config_path
+from harness.config.home import find_project_root, repo_config_dir, user_config_path
 from harness.config.schema import MERGED_LISTS, Settings
 
 LAYERS: tuple[str, ...] = ("defaults", "user", "project", "local", "env", "flags")
@@ -54,15 +54,6 @@ class LoadedConfig:
 
     def origin(self, dotted: str) -> str:
         return self.origins.get(dotted, "defaults")
-
-
-def find_project_root(start: Path | None = None) -> Path:
-    """The nearest folder upward holding `.git` or `.harness`; else `start` itself."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists() or (folder / ".harness").is_dir():
-            return folder
-    return here
 
 
 def project_config_path(root: Path) -> Path:

@@ -12,16 +12,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-
-def project_root(start: Path) -> Path:
-    """Same rule as config.loader.find_project_root, without importing the loader (its
-    pydantic schema costs ~120 ms before the first frame)."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists() or (folder / ".harness").is_dir():
-            return folder
-    return here
-
+from harness.config.home import find_project_root as project_root
 
 PREIMPORT = (
     "harness.config.loader", "harness.store.open", "harness.store.sqlite",
