@@ -232,7 +232,11 @@ def entry() -> None:
     import os
 
     _signals_cancel()
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:  # a signal before the subcommand started: nothing was written
+        print("harness: cancelled", file=sys.stderr)
+        code = 130
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
