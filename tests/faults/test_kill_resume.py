@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,32 +34,13 @@ import pytest
 
 from harness.model.script import Reply, Text, ToolUse
 from tests.agent.helpers import make_project, result_text
-from tests.support.scripted_server import ScriptedServer, _Handler, _Http
+from tests.faults.paced import PacedServer
 
 STEPS = 10
 FINAL = "ALL-DONE: the ten steps are in the ledger."
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)
 PACE = 0.008  # seconds between SSE events: a reply streams for ~0.2 s
 PROCESS_TIMEOUT = 90.0
-
-
-# --- a paced scripted server ---------------------------------------------------------------
-
-
-class _PacedHandler(_Handler):
-    def _chunk(self, ev: tuple[str, dict[str, Any]]) -> None:
-        time.sleep(PACE)
-        super()._chunk(ev)
-
-
-class PacedServer(ScriptedServer):
-    def start(self) -> PacedServer:
-        self._http = _Http(("127.0.0.1", 0), _PacedHandler)
-        self._http.owner = self
-        self._thread = threading.Thread(target=self._http.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
 
 
 # --- the scripted model --------------------------------------------------------------------
@@ -266,7 +246,8 @@ def run_chains(tmp_path: Path, store_url: str | None, chains: int, kills: int,
         root.mkdir()
         plan.append(Chain(i, seed * 100 + i, make_project(root), store_url, kills))
     finals: list[int] = []
-    server = PacedServer(default=careful_model({c.index: c.project for c in plan}, finals))
+    server = PacedServer(default=careful_model({c.index: c.project for c in plan}, finals),
+                         pace=PACE)
     with server:
         env = {"ANTHROPIC_BASE_URL": server.base_url, "ANTHROPIC_API_KEY": "test-key-not-real"}
         old = {k: os.environ.get(k) for k in env}
