@@ -281,7 +281,7 @@ def test_on_ask_deny_is_not_worded_as_a_persons_rejection(scripted_server, proje
     assert code == 0
     denial = result_text(tool_results(scripted_server.requests[1].body)[0])
     assert "rejected" not in denial and "nobody was asked" in denial
-    decision = [e for e in json_lines(out) if e["type"] == "permission_decision"][0]
+    decision = next(e for e in json_lines(out) if e["type"] == "permission_decision")
     assert decision["source"] == "on_ask"
 
 
@@ -325,7 +325,7 @@ def test_a_call_left_started_is_told_on_stderr_and_in_stream_json(scripted_serve
                              "--output-format", "stream-json")
     assert code == 0
     assert "outcome unknown: Bash" in err and "make deploy" in err
-    notice = [e for e in json_lines(out) if e["type"] == "notice"][0]
+    notice = next(e for e in json_lines(out) if e["type"] == "notice")
     assert notice["kind"] == "outcome_unknown" and notice["call_id"] == "toolu_k"
     assert notice["input"] == {"command": "make deploy"}
 

@@ -152,33 +152,10 @@ def _run_once(chain: Chain, rng: random.Random, kill: bool) -> tuple[int, list[d
     # zero lines: a delay that lands in start-up, store opening or thread creation (after
     # the interpreter itself is up: before that no program can handle a signal)
     delay = rng.uniform(0.3, 2.4) if after_lines == 0 else rng.uniform(0, 0.15)
-    err = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen(_command(chain, thread), stdout=subprocess.PIPE, stderr=err,
-                            stdin=subprocess.DEVNULL, text=True, env=os.environ.copy())
-    assert proc.stdout is not None
-    lines: list[str] = []
-    sent = False
-    try:
-        if sig is not None and after_lines == 0:
-            time.sleep(delay)
-            if proc.poll() is None:
-                proc.send_signal(sig)  # this one pid, never a group or a name
-                sent = True
-        for line in proc.stdout:
-            lines.append(line)
-            if sig is not None and not sent and len(lines) >= after_lines:
-                time.sleep(delay)
-                if proc.poll() is None:
-                    proc.send_signal(sig)
-                    sent = True
-        code = proc.wait(timeout=PROCESS_TIMEOUT)
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    err.seek(0)
-    stderr = err.read()
-    err.close()
+    with tempfile.TemporaryFile(mode="w+") as err:
+        code, lines, sent = _signal_at(chain, thread, err, sig, after_lines, delay)
+        err.seek(0)
+        stderr = err.read()
     parsed = [json.loads(line) for line in lines if line.strip().startswith("{")]
     what = f"{signal.Signals(sig).name} after {after_lines} lines +{delay:.2f}s" if sent else (
         "no signal")
@@ -190,6 +167,34 @@ def _run_once(chain: Chain, rng: random.Random, kill: bool) -> tuple[int, list[d
         expected = (-signal.SIGKILL,) if sig == signal.SIGKILL else (130, 0)
         assert code in expected, f"{signal.Signals(sig).name} gave exit {code}\n{chain.describe()}"
     return code, parsed
+
+
+def _signal_at(chain: Chain, thread: str | None, err: Any, sig: int | None,
+               after_lines: int, delay: float) -> tuple[int, list[str], bool]:
+    """Run one process; signal it (this one pid) after `after_lines` lines + `delay`."""
+    proc = subprocess.Popen(_command(chain, thread), stdout=subprocess.PIPE, stderr=err,
+                            stdin=subprocess.DEVNULL, text=True, env=os.environ.copy())
+    assert proc.stdout is not None
+    lines: list[str] = []
+    sent = False
+    try:
+        if sig is not None and after_lines == 0:
+            time.sleep(delay)
+            if proc.poll() is None:
+                proc.send_signal(sig)
+                sent = True
+        for line in proc.stdout:
+            lines.append(line)
+            if sig is not None and not sent and len(lines) >= after_lines:
+                time.sleep(delay)
+                if proc.poll() is None:
+                    proc.send_signal(sig)
+                    sent = True
+        return proc.wait(timeout=PROCESS_TIMEOUT), lines, sent
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
 
 
 def run_chain(chain: Chain) -> Chain:
