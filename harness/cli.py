@@ -21,6 +21,7 @@ subcommands:
   harness resume THREAD [--approve [--scope once|session|project] | --reject FEEDBACK
                         | --edit JSON | --answer TEXT] [--call CALL_ID]
                         [--output-format ...] [--on-ask ...]
+                        (the run's own rules, mode, model and limits are kept unless given)
   harness sessions list|show THREAD [--tree]|fork THREAD@SEQ|gc [--json]
   harness permissions check (--tool NAME --input JSON | --batch) [--mode M] [--cwd DIR] [--json]
   harness config show|validate [--json]

@@ -287,19 +287,25 @@ class AgentLoop:
                 elif isinstance(item, ModelResponse):
                     return item
         except asyncio.CancelledError:
-            if partial:  # keep what the person saw, marked partial
-                self.record(
-                    AssistantMessage(
-                        content=[{"type": "text", "text": storable_text("".join(partial))}],
-                        partial=True,
-                        stop_reason="cancelled",
-                        model=request.model,
-                    )
-                )
+            self._record_cut(partial, request.model, "cancelled")
             raise
         except ModelError as exc:
+            self._record_cut(partial, request.model, "stream_cut")  # a dropped stream
             raise RunFailed(exc.message) from None
         raise RunFailed("the model stream ended without a message")
+
+    def _record_cut(self, partial: list[str], model: str, why: str) -> None:
+        """Keep what the person saw of a reply that never finished, marked partial: it is
+        never the final answer (the fold asks the model again, saying it was cut)."""
+        if partial:
+            self.record(
+                AssistantMessage(
+                    content=[{"type": "text", "text": storable_text("".join(partial))}],
+                    partial=True,
+                    stop_reason=why,
+                    model=model,
+                )
+            )
 
     def _check_limits(self) -> None:
         c, lim = self.counters, self.limits

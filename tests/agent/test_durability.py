@@ -342,3 +342,22 @@ def test_stream_json_redacts_secret_values(scripted_server, project, capsys, mon
                                "--output-format", fmt)
         assert code == 0
         assert "tok-9f8e7d6c5b4a" not in out and "[redacted:DEPLOY_TOKEN]" in out
+
+
+def test_a_dropped_stream_is_logged_as_cut_and_resume_asks_again(scripted_server, project,
+                                                                  capsys):
+    from harness.model.script import StreamCut
+
+    (project / ".harness").mkdir()
+    (project / ".harness/config.toml").write_text("[model]\nmax_retries = 0\n")
+    scripted_server.add(StreamCut(Reply((Text("half of it " * 10),), chunk_size=4),
+                                  after_events=8), text("all of it"))
+    code, out, _ = run_cli(capsys, "-p", "tell", "--cwd", str(project), "--output-format", "json")
+    assert code == 1
+    thread = json.loads(out)["thread_id"]
+    code, out, err = run_cli(capsys, "resume", thread, "--cwd", str(project))
+    assert code == 0, err
+    assert out.strip() == "all of it"
+    sent = scripted_server.requests[-1].body["messages"]
+    assert sent[-2]["content"][0]["text"].startswith("half of it")
+    assert sent[-1]["content"][-1]["text"] == CUT_REPLY_NOTE
