@@ -273,6 +273,7 @@ def run_chains(tmp_path: Path, store_url: str | None, chains: int, kills: int,
     return done
 
 
+@pytest.mark.timeout(600)  # ~80 s on an idle 2-core machine; a loaded one is slower
 def test_random_kills_never_run_a_step_twice_nor_lose_one_on_sqlite(tmp_path):
     done = run_chains(tmp_path, None, chains=5, kills=8)
     # with the PostgreSQL test below: >= 50 signalled runs (a chain whose work finished
@@ -280,6 +281,7 @@ def test_random_kills_never_run_a_step_twice_nor_lose_one_on_sqlite(tmp_path):
     assert sum(c.signalled for c in done) >= 36
 
 
+@pytest.mark.timeout(600)
 def test_random_kills_never_run_a_step_twice_nor_lose_one_on_postgres(tmp_path, pg_server):
     import uuid
 
@@ -294,6 +296,7 @@ def test_random_kills_never_run_a_step_twice_nor_lose_one_on_postgres(tmp_path, 
 
 
 @pytest.mark.faults
+@pytest.mark.timeout(3600)
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
 def test_long_random_kill_run(tmp_path, store, request):
     url = None
