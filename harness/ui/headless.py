@@ -272,23 +272,37 @@ async def _run(session: Any, output: HeadlessOutput, prompt: str | None, fmt: st
             return exitcodes.USAGE
         call_id = session.pending.call_id
     session.approver = approver_for(session.on_ask, answer, call_id)
-    for notice in session.notices:  # incl. calls with an unknown outcome, with their input
-        print(scrub(f"harness: {notice}"), file=sys.stderr)
-    if fmt == "stream-json":
-        from harness.agent.opening import unknown_outcome_notices
+    unknown = list(session.state.unknown_outcome_calls)  # before the run reports them
+    told = False
 
-        for call in session.state.unknown_outcome_calls:
-            output.write_line("notice", session.state.last_seq, {
-                "kind": "outcome_unknown", "call_id": call["call_id"], "tool": call["tool"],
-                "input": call["input"], "text": unknown_outcome_notices([call])[0],
-            })
-    if session.abandoned and fmt == "text":
-        print(abandoned_note(session.abandoned), file=sys.stderr)
+    def tell() -> None:
+        """Start-up notices, once the prompt is safely in the log: any first line a script
+        reacts to (even by killing harness) comes after the task was saved."""
+        nonlocal told
+        if told:
+            return
+        told = True
+        for notice in session.notices:  # incl. calls with an unknown outcome, with inputs
+            print(scrub(f"harness: {notice}"), file=sys.stderr)
+        if fmt == "stream-json":
+            from harness.agent.opening import unknown_outcome_notices
+
+            for call in unknown:
+                output.write_line("notice", session.state.last_seq, {
+                    "kind": "outcome_unknown", "call_id": call["call_id"],
+                    "tool": call["tool"], "input": call["input"],
+                    "text": unknown_outcome_notices([call])[0],
+                })
+        if session.abandoned and fmt == "text":
+            print(abandoned_note(session.abandoned), file=sys.stderr)
+
     original_sink = session.sink
 
     def sink(event: Event, seq: int) -> None:
         output.thread_id = session.thread_id or output.thread_id
         original_sink(event, seq)
+        if event.type == "session_started":
+            tell()
 
     session.sink = sink
     if stop.requested:  # a signal came while the session was opening
@@ -299,8 +313,10 @@ async def _run(session: Any, output: HeadlessOutput, prompt: str | None, fmt: st
         else:
             result = await session.run_prompt(prompt)
     except SessionError as exc:
+        tell()
         print(f"harness: {exc}", file=sys.stderr)
         return exitcodes.USAGE
+    tell()  # a run that never started (a hook blocked the prompt) still says them
     pending = session.pending
     output.thread_id = session.thread_id
     output.finish(result, pending)

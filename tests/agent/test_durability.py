@@ -143,6 +143,25 @@ def test_killed_at_its_first_output_line_the_thread_resumes_by_asking_the_model(
     assert "remember this task" in json.dumps(sent)
 
 
+def test_killed_at_its_first_stderr_notice_the_task_is_already_saved(scripted_server, project):
+    (project / ".harness").mkdir()
+    (project / ".harness/config.toml").write_text("[sandbox]\nenabled = false\n")
+    scripted_server.add(Reply((Text("late"),), delay=20))
+    proc = _harness("-p", "the saved task", "--cwd", str(project))
+    assert "sandbox off" in proc.stderr.readline()  # the first line a person sees
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    store = open_store()
+    try:
+        thread = store.last_thread(str(project.resolve()))
+        assert thread is not None
+        texts = [e.decode().text for e in store.events(thread.thread_id)
+                 if e.type == "user_message"]
+    finally:
+        store.close()
+    assert texts == ["the saved task"]
+
+
 # --- 4. signals while the store waits --------------------------------------------------------
 
 
