@@ -66,9 +66,7 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
     session.abandoned = await asyncio.to_thread(
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
-    session.notices = start_notices(settings) + unknown_outcome_notices(
-        session.state.unknown_outcome_calls
-    )
+    session.notices = start_notices(settings) + session.thread_notices
     return session
 
 
@@ -159,6 +157,12 @@ class AgentSession:
             self._explicit_changes.append(ModeChanged(mode=mode))
         if model and self.state.model not in (None, model):
             self._explicit_changes.append(ModelChanged(model=model))
+
+    @property
+    def thread_notices(self) -> list[str]:
+        """What a person must hear about the current thread when it is opened or switched
+        to: calls whose outcome is unknown, with their inputs (also in `notices` at start)."""
+        return unknown_outcome_notices(self.state.unknown_outcome_calls)
 
     @property
     def on_ask(self) -> str | None:
