@@ -217,6 +217,19 @@ def test_ls_of_a_non_utf8_name_gives_a_clean_result_with_escapes(scripted_server
     assert "bad\\xff name.txt" in found
 
 
+async def test_a_tool_input_no_encoder_takes_is_stored_escaped_not_a_crash(project):
+    model = ScriptedModelClient([tool("Read", {"file_path": "odd\ud800name.txt"}),
+                                 text("could not read it")])
+    session, _ = await _open(project, model)
+    result = await session.run_prompt("read the odd file")
+    history = session.history()  # read back from the store: it encoded
+    await session.close()
+    assert result.status == "done" and result.result == "could not read it"
+    call = next(e for _, e in history if e.type == "tool_call")
+    assert call.input["file_path"] == "odd\\ud800name.txt"
+    assert next(e for _, e in history if e.type == "tool_result").is_error
+
+
 class _GlobInput(ToolInput):
     pattern: str
 
