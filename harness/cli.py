@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from harness import __version__
 from harness.exitcodes import USAGE
+from harness.protocol.kinds import MODES
 
-MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 
 EPILOG = """\

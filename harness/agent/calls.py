@@ -13,18 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.agent.approver import Approver
-from harness.agent.outcomes import AwaitingApproval
 from harness.agent.state import CANCELLED_OUTCOME_UNKNOWN, ThreadState
 from harness.agent.storable import storable, storable_text
 from harness.permissions.types import Decision, PermissionContext, ToolCall
-from harness.store.events import (
+from harness.protocol.approver import Approver
+from harness.protocol.events import (
     Event,
     PermissionDecision,
     PermissionRequest,
     ToolResult,
     ToolStarted,
 )
+from harness.protocol.outcomes import AwaitingApproval
 from harness.tools.base import Tool, ToolContext, ToolError, ToolInput, ToolOutput
 
 REJECTED = "The user rejected this tool call."

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.agent.definitions import AgentDefinition
 from harness.agent.session import AgentSession, SessionOptions
-from harness.store.events import (
+from harness.protocol.events import (
     AssistantText,
     Event,
     PermissionRequest,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.model.types import ModelError, ModelRequest, ModelResponse
-from harness.store.events import Compaction, Usage
+from harness.protocol.events import Compaction, Usage
 
 if TYPE_CHECKING:
     from harness.agent.session import AgentSession
@@ -53,7 +53,7 @@ class Compactor:
                 if isinstance(item, ModelResponse):
                     response = item
         except ModelError as exc:
-            from harness.agent.outcomes import RunFailed
+            from harness.protocol.outcomes import RunFailed
 
             raise RunFailed(f"compaction failed: {exc.message}") from None
         if response is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.permissions.hooks import combine, run_hooks
-from harness.store.events import ErrorEvent, PermissionRequest
+from harness.protocol.events import ErrorEvent, PermissionRequest
 
 if TYPE_CHECKING:
     from harness.agent.session import AgentSession

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from harness.agent.outcomes import AwaitingApproval, LimitReached, RunFailed, RunResult
 from harness.agent.state import OUTCOME_UNKNOWN, ThreadState
 from harness.agent.storable import storable, storable_text
 from harness.model.types import (
@@ -25,8 +24,7 @@ from harness.model.types import (
     ToolInputJsonDelta,
     ToolUseStart,
 )
-from harness.store.base import StoreError
-from harness.store.events import (
+from harness.protocol.events import (
     AssistantDelta,
     AssistantMessage,
     AssistantText,
@@ -42,6 +40,8 @@ from harness.store.events import (
     Usage,
     UserMessage,
 )
+from harness.protocol.outcomes import AwaitingApproval, LimitReached, RunFailed, RunResult
+from harness.store.base import StoreError
 
 if TYPE_CHECKING:
     from harness.agent.calls import CallRunner

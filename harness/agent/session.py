@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness.agent.approver import Approver
 from harness.agent.loop import AgentLoop, Limits
 from harness.agent.opening import (
     SessionError,
@@ -23,13 +22,12 @@ from harness.agent.opening import (
     target_thread,
     unknown_outcome_notices,
 )
-from harness.agent.outcomes import RunResult
 from harness.agent.run_options import RunOptions
 from harness.agent.state import ThreadState
 from harness.config.loader import find_project_root, load_config
-from harness.config.schema import MODES, Settings
-from harness.store.base import Store
-from harness.store.events import (
+from harness.config.schema import Settings
+from harness.protocol.approver import Approver
+from harness.protocol.events import (
     ErrorEvent,
     Event,
     FileSnapshot,
@@ -40,6 +38,9 @@ from harness.store.events import (
     Usage,
     UserMessage,
 )
+from harness.protocol.kinds import MODES
+from harness.protocol.outcomes import RunResult
+from harness.store.base import Store
 
 Sink = Callable[[Event, int], None]
 CYCLE = ("default", "acceptEdits", "plan")

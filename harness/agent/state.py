@@ -9,23 +9,35 @@ byte-stable from turn to turn (prompt caching).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from harness.config.rules import Rule, parse_rule
-from harness.store.events import (
+from harness.protocol.events import (
+    AssistantDelta,
     AssistantMessage,
+    AssistantText,
     Compaction,
     ErrorEvent,
     Event,
+    FileSnapshot,
+    Interrupted,
     ModeChanged,
+    ModelChanged,
     PendingShown,
     PermissionDecision,
     PermissionRequest,
     Result,
+    Retrying,
     SessionStarted,
+    SubagentFinished,
+    SubagentStarted,
+    ToolCallEvent,
+    ToolInputDelta,
+    ToolProgress,
     ToolResult,
     ToolStarted,
     TurnCompleted,
+    UnknownEvent,
     Usage,
     UserMessage,
 )
@@ -83,9 +95,43 @@ class ThreadState:
 
     def apply(self, seq: int, event: Event) -> None:
         self.last_seq = max(self.last_seq, seq)
-        handler = getattr(self, f"_on_{event.type}", None)
-        if handler is not None:
-            handler(event)
+        match event:
+            case UserMessage():
+                self._on_user_message(event)
+            case SessionStarted():
+                self._on_session_started(event)
+            case PendingShown():
+                self._on_pending_shown(event)
+            case ErrorEvent():
+                self._on_error(event)
+            case AssistantMessage():
+                self._on_assistant_message(event)
+            case ToolStarted():
+                self._on_tool_started(event)
+            case PermissionRequest():
+                self._on_permission_request(event)
+            case PermissionDecision():
+                self._on_permission_decision(event)
+            case ToolResult():
+                self._on_tool_result(event)
+            case TurnCompleted():
+                self._on_turn_completed(event)
+            case Compaction():
+                self._on_compaction(event)
+            case ModeChanged():
+                self._on_mode_changed(event)
+            case ModelChanged():
+                self._on_model_changed(event)
+            case Result():
+                self._on_result(event)
+            case (ToolCallEvent() | FileSnapshot() | Interrupted() | SubagentStarted()
+                  | SubagentFinished() | UnknownEvent()):
+                pass  # the record only: the messages come from the assistant message
+            case (AssistantDelta() | ToolInputDelta() | Retrying() | AssistantText()
+                  | ToolProgress()):
+                pass  # stream-only, never stored
+            case _:
+                assert_never(event)
 
     def _user_content(self, blocks: list[dict[str, Any]]) -> None:
         """Append user-role content, merging into a trailing user message (roles alternate)."""
@@ -202,7 +248,7 @@ class ThreadState:
     def _on_mode_changed(self, event: ModeChanged) -> None:
         self.mode = event.mode
 
-    def _on_model_changed(self, event: Event) -> None:
+    def _on_model_changed(self, event: ModelChanged) -> None:
         self.model = event.model  # type: ignore[attr-defined]
 
     def _on_result(self, event: Result) -> None:

@@ -21,16 +21,16 @@ from typing import Any
 from harness.agent.child_session import ChildSession, transcript_text
 from harness.agent.definitions import AgentDefinition, load_definitions
 from harness.agent.handoff import Handoff, HandoffError, result_for_parent
-from harness.agent.outcomes import AwaitingApproval, RunResult
 from harness.agent.session import AgentSession
 from harness.agent.tracing import Tracing
-from harness.store.base import Checkpoint
-from harness.store.events import (
+from harness.protocol.events import (
     PermissionRequest,
     SubagentFinished,
     SubagentStarted,
     Usage,
 )
+from harness.protocol.outcomes import AwaitingApproval, RunResult
+from harness.store.base import Checkpoint
 from harness.tools.base import ToolOutput
 
 SUMMARY_CHARS, FULL_CHARS = 8_000, 100_000

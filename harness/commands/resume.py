@@ -12,7 +12,7 @@ from harness import exitcodes
 
 
 def answer_from_args(args: argparse.Namespace):  # -> ApprovalAnswer | None, or str (error)
-    from harness.agent.approver import ApprovalAnswer
+    from harness.protocol.approver import ApprovalAnswer
 
     if args.approve:
         return ApprovalAnswer.approve(args.scope)

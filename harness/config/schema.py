@@ -13,9 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.config.rules import parse_rule
-
-Mode = Literal["default", "acceptEdits", "plan", "bypassPermissions"]
-MODES: tuple[str, ...] = ("default", "acceptEdits", "plan", "bypassPermissions")
+from harness.protocol.kinds import Mode
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -28,7 +28,7 @@ from harness.model.types import (
     ToolInputJsonDelta,
     ToolUseStart,
 )
-from harness.store.events import Usage
+from harness.protocol.usage import Usage
 
 if TYPE_CHECKING:
     from harness.config.schema import ModelSettings

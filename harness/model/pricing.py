@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from harness.config.schema import Price
-from harness.store.events import Usage
+from harness.protocol.usage import Usage
 
 _PER = 1_000_000  # prices are USD per million tokens
 

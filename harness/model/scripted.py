@@ -37,7 +37,7 @@ from harness.model.types import (
     ToolInputJsonDelta,
     ToolUseStart,
 )
-from harness.store.events import Usage
+from harness.protocol.usage import Usage
 
 
 class ScriptedModelClient:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-from harness.store.events import Usage
+from harness.protocol.kinds import DeltaKind
+from harness.protocol.usage import Usage
 
 
 @dataclass(slots=True)
@@ -27,7 +28,7 @@ class ModelRequest:
 @dataclass(frozen=True, slots=True)
 class TextDelta:
     text: str
-    kind: Literal["text", "thinking"] = "text"
+    kind: DeltaKind = "text"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from harness.config.rules import Rule
+from harness.protocol.kinds import Category, Grade, Mode, Verdict
 
-Category = Literal["read", "write", "shell", "git_push", "network", "meta"]
-Verdict = Literal["allow", "ask", "deny"]
-Grade = Literal["reversible", "recoverable", "irreversible"]
-Mode = Literal["default", "acceptEdits", "plan", "bypassPermissions"]
+__all__ = ["Category", "Grade", "Mode", "Verdict"]  # the closed sets, spelled in protocol
 
 
 @dataclass(frozen=True, slots=True)

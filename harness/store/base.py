@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from harness.store.events import Event
+from harness.protocol.events import Event
+from harness.protocol.kinds import ThreadStateName
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class Thread:
     thread_id: str
     project: str
     title: str = ""
-    state: str = "running"  # see events.THREAD_STATES
+    state: ThreadStateName = "running"
     created_at: float = 0.0
     updated_at: float = 0.0
     parent_thread_id: str | None = None
@@ -64,7 +65,7 @@ class StoredEvent:
     raw: str
 
     def decode(self) -> Event:
-        from harness.store.events import decode
+        from harness.protocol.events import decode
 
         return decode(self.raw)
 

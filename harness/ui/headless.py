@@ -12,12 +12,39 @@ import json
 import os
 import signal
 import sys
-from typing import Any, TextIO
+from typing import Any, TextIO, assert_never
 
 from harness import exitcodes
-from harness.agent.approver import ApprovalAnswer, Approver, DenyApprover, InterruptApprover
-from harness.agent.outcomes import RunResult
-from harness.store.events import Event, PendingShown, PermissionRequest
+from harness.protocol.approver import ApprovalAnswer, Approver, DenyApprover, InterruptApprover
+from harness.protocol.events import (
+    AssistantDelta,
+    AssistantMessage,
+    AssistantText,
+    Compaction,
+    ErrorEvent,
+    Event,
+    FileSnapshot,
+    Interrupted,
+    ModeChanged,
+    ModelChanged,
+    PendingShown,
+    PermissionDecision,
+    PermissionRequest,
+    Result,
+    Retrying,
+    SessionStarted,
+    SubagentFinished,
+    SubagentStarted,
+    ToolCallEvent,
+    ToolInputDelta,
+    ToolProgress,
+    ToolResult,
+    ToolStarted,
+    TurnCompleted,
+    UnknownEvent,
+    UserMessage,
+)
+from harness.protocol.outcomes import RunResult
 from harness.store.secrets import scrub
 
 EXIT_FOR_STATUS = {
@@ -27,11 +54,6 @@ EXIT_FOR_STATUS = {
     "limit": exitcodes.LIMIT,
     "awaiting_approval": exitcodes.AWAITING,
 }
-# Deltas are for live rendering; stream-json carries whole blocks (`assistant_text`).
-# `pending_shown` is harness's own note that the exit-3 output was printed.
-NOT_STREAMED = frozenset({"assistant_delta", "tool_input_delta", "pending_shown"})
-
-
 class HeadlessOutput:
     """The sink: writes events as the chosen format asks."""
 
@@ -41,18 +63,33 @@ class HeadlessOutput:
         self.pending: PermissionRequest | None = None
 
     def __call__(self, event: Event, seq: int) -> None:
-        if event.type == "permission_request":
-            self.pending = event  # type: ignore[assignment]
-        elif event.type == "permission_decision":
-            self.pending = None
+        match event:
+            case PermissionRequest():
+                self.pending = event
+            case PermissionDecision():
+                self.pending = None
+            case ErrorEvent():
+                self._note(f"harness: {event.message}")
+            case Retrying():
+                self._note(f"harness: retrying ({event.reason})")
+            case AssistantDelta() | ToolInputDelta() | PendingShown() | UnknownEvent():
+                # Deltas are for live rendering (stream-json carries whole blocks,
+                # `assistant_text`); `pending_shown` is harness's own note that the exit-3
+                # output was printed.
+                return
+            case (SessionStarted() | UserMessage() | AssistantMessage() | ToolCallEvent()
+                  | ToolStarted() | ToolResult() | TurnCompleted() | Compaction()
+                  | ModeChanged() | ModelChanged() | FileSnapshot() | Interrupted() | Result()
+                  | SubagentStarted() | SubagentFinished() | AssistantText() | ToolProgress()):
+                pass
+            case _:
+                assert_never(event)
         if self.fmt == "stream-json":
-            if event.type not in NOT_STREAMED:
-                self.write_line(event.type, seq, event.model_dump(mode="json", exclude={"type"}))
-        elif self.fmt == "text":
-            if event.type == "error":
-                print(f"harness: {event.message}", file=self.err)  # type: ignore[attr-defined]
-            elif event.type == "retrying":
-                print(f"harness: retrying ({event.reason})", file=self.err)  # type: ignore[attr-defined]
+            self.write_line(event.type, seq, event.model_dump(mode="json", exclude={"type"}))
+
+    def _note(self, text: str) -> None:
+        if self.fmt == "text":
+            print(text, file=self.err)
 
     def write_line(self, type_: str, seq: int, fields: dict[str, Any]) -> None:
         line = {"type": type_, "thread_id": self.thread_id, "seq": seq, **fields}
@@ -140,7 +177,7 @@ def approver_for(
     on_ask: str | None, answer: ApprovalAnswer | None = None, call_id: str | None = None
 ) -> Approver:
     """`--on-ask` (default deny) behind the command's own answer, which binds to `call_id`."""
-    from harness.agent.approver import QueuedApprover
+    from harness.protocol.approver import QueuedApprover
 
     fallback: Approver = InterruptApprover() if on_ask == "interrupt" else DenyApprover()
     if answer is None:

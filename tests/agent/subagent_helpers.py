@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from harness.agent.approver import DenyApprover
 from harness.agent.session import AgentSession, SessionOptions, open_session
-from harness.store.events import Event
+from harness.protocol.approver import DenyApprover
+from harness.protocol.events import Event
 
 _AGENT = re.compile(r"You are the sub-agent '([a-z0-9_-]+)'")
 _GOAL = re.compile(r"# Goal\n(.*?)(?:\n\n# |\Z)", re.DOTALL)

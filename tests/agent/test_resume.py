@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.agent.approver import ApprovalAnswer, DenyApprover, QueuedApprover
 from harness.agent.session import SessionOptions, open_session
 from harness.model.script import Reply, Text, text, tool
 from harness.model.scripted import ScriptedModelClient
-from harness.store.events import (
+from harness.protocol.approver import ApprovalAnswer, DenyApprover, QueuedApprover
+from harness.protocol.events import (
     AssistantMessage,
     PermissionDecision,
     ToolCallEvent,

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from harness.agent.approver import ApprovalAnswer
 from harness.agent.definitions import READ_ONLY_TOOLS
 from harness.model.script import HttpError, Reply, ToolUse, text
+from harness.protocol.approver import ApprovalAnswer
 from tests.agent.helpers import make_project
 from tests.agent.subagent_helpers import (
     agent_of,
@@ -252,9 +252,9 @@ async def test_asks_from_a_sub_agent_go_to_the_parents_approver(scripted_server,
     assert (await session.run_prompt("go")).status == "done"
     assert (project / "made.txt").exists()
     (request,) = asked
-    assert request.tool == "Bash" and request.model_extra["agent"] == "general"
+    assert request.tool == "Bash" and request.agent == "general"
     (child,) = session.store.children(session.thread_id)
-    assert request.model_extra["thread_id"] == child.thread_id
+    assert request.thread_id == child.thread_id
     await session.close()
 
 
@@ -434,6 +434,6 @@ async def test_a_nested_sub_agents_ask_reaches_the_human_once_tagged_with_its_ow
     (outer,) = session.store.children(session.thread_id)
     (inner,) = session.store.children(outer.thread_id)
     (request,) = asked
-    assert request.model_extra["thread_id"] == inner.thread_id
+    assert request.thread_id == inner.thread_id
     assert inner.agent == "general" and inner.state == "done"
     await session.close()

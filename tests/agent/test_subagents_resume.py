@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.agent.approver import ApprovalAnswer, InterruptApprover, QueuedApprover
 from harness.model.script import Reply, ToolUse, text
+from harness.protocol.approver import ApprovalAnswer, InterruptApprover, QueuedApprover
 from tests.agent.helpers import make_project
 from tests.agent.subagent_helpers import (
     agent_of,
@@ -54,7 +54,7 @@ async def test_ask_inside_a_sub_agent_pauses_the_parent_and_resumes_in_the_same_
     assert child.state == "awaiting_approval" and child.agent == "general"
     pending = session.pending  # the parent shows its sub-agent's ask
     assert pending is not None and pending.tool == "Bash"
-    assert pending.model_extra["agent"] == "general"
+    assert pending.agent == "general"
     assert session.store.get_thread(parent_id).state == "awaiting_approval"
     await session.close()
     assert len(scripted_server.message_requests) == 2

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from harness.agent.approver import ApprovalAnswer
 from harness.agent.session import SessionOptions, open_session
 from harness.agent.tracing import Tracing
 from harness.config.schema import Settings
 from harness.model.script import Reply, Tokens, ToolUse, text
+from harness.protocol.approver import ApprovalAnswer
 from tests.agent.helpers import make_project
 from tests.agent.subagent_helpers import Recorder, agent_of, turn_of
 

@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from harness.agent.tracing import NoopSpan, Tracing
 from harness.config.schema import Settings
-from harness.store.events import Usage
+from harness.protocol.usage import Usage
 
 
 def _enabled(**tracing) -> Settings:

@@ -46,7 +46,7 @@ def _text(rng: random.Random, size: int) -> str:
 
 def session_events(n: int) -> list[Any]:
     """n steps: even = ~2 KB assistant message with a tool call, odd = ~5 KB tool result."""
-    from harness.store.events import AssistantMessage, ToolResult, Usage
+    from harness.protocol.events import AssistantMessage, ToolResult, Usage
 
     rng = random.Random(n)
     events: list[Any] = []

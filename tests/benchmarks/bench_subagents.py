@@ -44,8 +44,8 @@ def _route(n: int, delay: float):
 
 
 async def _fan_out(project: Path, n: int, delay: float) -> float:
-    from harness.agent.approver import DenyApprover
     from harness.agent.session import SessionOptions, open_session
+    from harness.protocol.approver import DenyApprover
 
     events = []
     session = await open_session(SessionOptions(project_root=project),

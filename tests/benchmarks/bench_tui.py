@@ -107,7 +107,7 @@ def _import_anthropic() -> list[float]:
 
 async def _stream_ui_only(tokens: list[str]) -> float:
     """Deltas pushed through the sink as fast as the loop allows; seconds until rendered."""
-    from harness.store.events import AssistantDelta, AssistantMessage, UserMessage
+    from harness.protocol.events import AssistantDelta, AssistantMessage, UserMessage
     from tests.ui.tui.fake_session import FakeSession
 
     root = Path(tempfile.mkdtemp())
@@ -193,7 +193,7 @@ async def _stream_end_to_end(tokens: list[str]) -> tuple[float, float]:
 
 async def _key_latency(tokens: list[str], rate: float) -> list[float]:
     """Deltas at `rate` tokens/s; a key every 100 ms; ms from press to the next frame."""
-    from harness.store.events import AssistantDelta, UserMessage
+    from harness.protocol.events import AssistantDelta, UserMessage
     from tests.ui.tui.fake_session import FakeSession
 
     root = Path(tempfile.mkdtemp())

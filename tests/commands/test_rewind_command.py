@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 from harness.cli import main as cli_main
-from harness.store.events import FileSnapshot, UserMessage
+from harness.protocol.events import FileSnapshot, UserMessage
 from harness.store.open import open_store
 from harness.tools.rewind import ShadowRepo
 

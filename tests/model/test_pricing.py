@@ -7,7 +7,7 @@ import pytest
 from harness.config.loader import load_config
 from harness.config.schema import Price
 from harness.model.pricing import cost_usd, is_priced, price_for
-from harness.store.events import Usage
+from harness.protocol.usage import Usage
 
 
 @pytest.fixture

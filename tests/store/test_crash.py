@@ -14,7 +14,7 @@ from harness.store.open import open_store
 
 WRITER = """
 import sys, time
-from harness.store.events import ToolCallEvent, ToolStarted, UserMessage
+from harness.protocol.events import ToolCallEvent, ToolStarted, UserMessage
 from harness.store.open import open_store
 store = open_store(sys.argv[1])
 tid = sys.argv[2]

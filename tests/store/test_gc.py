@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from harness.protocol.events import UserMessage
 from harness.store.base import ThreadNotFound
-from harness.store.events import UserMessage
 from harness.store.gc import abandoned_threads, collect, delete_older_than, mark_abandoned
 
 DAY = 86400.0

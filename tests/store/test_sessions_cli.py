@@ -10,14 +10,14 @@ import time
 import pytest
 
 from harness.cli import main
-from harness.store.base import Checkpoint
-from harness.store.events import (
+from harness.protocol.events import (
     AssistantMessage,
     ToolResult,
     TurnCompleted,
     Usage,
     UserMessage,
 )
+from harness.store.base import Checkpoint
 
 
 @pytest.fixture

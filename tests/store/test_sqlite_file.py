@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
+from harness.protocol.events import ToolResult, UserMessage
 from harness.store.base import CorruptEvent, StoreError
-from harness.store.events import ToolResult, UserMessage
 from harness.store.open import open_store
 from harness.store.sqlite import SQLiteStore
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from harness.store.events import FileSnapshot
+from harness.protocol.events import FileSnapshot
 from harness.tools.base import ToolContext
 from harness.tools.edit import Edit
 from harness.tools.read import Read

@@ -28,8 +28,8 @@ from prompt_toolkit.layout.containers import Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.utils import is_dumb_terminal
 
-from harness.agent.approver import ApprovalAnswer
-from harness.store.events import PermissionRequest
+from harness.protocol.approver import ApprovalAnswer
+from harness.protocol.events import PermissionRequest
 from harness.ui.inline.render import highlight, highlight_command, highlight_diff
 from harness.ui.inline.transcript import Transcript, describe_call
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from harness.protocol.kinds import MODES
 from harness.ui.inline.completion import SLASH_COMMANDS
 from harness.ui.inline.toolbar import human_tokens
 from harness.ui.inline.transcript import describe_call
@@ -13,7 +14,6 @@ from harness.ui.inline.transcript import describe_call
 if TYPE_CHECKING:
     from harness.ui.inline.app import InlineApp
 
-MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
 KEYS_HELP = """\
 keys: Enter send · Esc+Enter or Ctrl+J newline · Tab complete · @path insert a file
       Shift+Tab cycle mode · Esc or Ctrl+C interrupt a turn · Ctrl+D or /quit leave

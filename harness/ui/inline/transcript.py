@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from typing import Any
+from typing import Any, assert_never
 
-from harness.store.events import Event
+from harness.protocol.events import Event
 from harness.ui.inline.render import (
     MarkdownStream,
     Palette,
@@ -105,9 +105,43 @@ class Transcript:
     # --- the sink ---------------------------------------------------------------------
 
     def __call__(self, event: Event, seq: int = 0) -> None:
-        handler = getattr(self, f"_on_{event.type}", None)
-        if handler is not None:
-            handler(event)
+        match event.type:
+            case "user_message":
+                self._on_user_message(event)
+            case "assistant_delta":
+                self._on_assistant_delta(event)
+            case "retrying":
+                self._on_retrying(event)
+            case "assistant_message":
+                self._on_assistant_message(event)
+            case "tool_call":
+                self._on_tool_call(event)
+            case "permission_decision":
+                self._on_permission_decision(event)
+            case "tool_progress":
+                self._on_tool_progress(event)
+            case "tool_result":
+                self._on_tool_result(event)
+            case "compaction":
+                self._on_compaction(event)
+            case "mode_changed":
+                self._on_mode_changed(event)
+            case "error":
+                self._on_error(event)
+            case "interrupted":
+                self._on_interrupted(event)
+            case "subagent_started":
+                self._on_subagent_started(event)
+            case "subagent_finished":
+                self._on_subagent_finished(event)
+            case "result":
+                self._on_result(event)
+            case ("session_started" | "permission_request" | "tool_started" | "turn_completed"
+                  | "model_changed" | "file_snapshot" | "pending_shown" | "unknown"
+                  | "tool_input_delta" | "assistant_text"):
+                pass  # bookkeeping the scrollback does not show
+            case _:
+                assert_never(event.type)
 
     def replay(self, history: list[tuple[int, Event]], *, limit: int = 400) -> None:
         """Render a stored thread (on open, resume, switch) as the live view would have;

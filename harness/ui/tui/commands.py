@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from harness.protocol.kinds import MODES
 from harness.ui.tui.completion import SLASH_COMMANDS
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker, steps_of
 from harness.ui.tui.status_line import human_tokens
@@ -11,7 +12,6 @@ from harness.ui.tui.status_line import human_tokens
 if TYPE_CHECKING:
     from harness.ui.tui.app import HarnessApp
 
-MODES = ("default", "acceptEdits", "plan", "bypassPermissions")
 
 HELP = """Keys: Enter send · Shift+Enter or Ctrl+J newline · ↑/↓ history · Tab complete \
 /commands and @files · Esc interrupt · Shift+Tab cycle mode · Ctrl+T todos · \

@@ -156,7 +156,7 @@ class PermissionDialog(ModalScreen[Any]):
             return
         if scope == "session" and not self.request.session_scope_allowed:
             return
-        from harness.agent.approver import ApprovalAnswer
+        from harness.protocol.approver import ApprovalAnswer
 
         self._finish(ApprovalAnswer.approve(scope))  # type: ignore[arg-type]
 
@@ -194,12 +194,12 @@ class PermissionDialog(ModalScreen[Any]):
         if not isinstance(value, dict):
             self._hint("the tool input must be a JSON object {…}")
             return
-        from harness.agent.approver import ApprovalAnswer
+        from harness.protocol.approver import ApprovalAnswer
 
         self._finish(ApprovalAnswer.edit(value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        from harness.agent.approver import ApprovalAnswer
+        from harness.protocol.approver import ApprovalAnswer
 
         event.stop()
         if event.input.id == "feedback" and self.state == "reject":

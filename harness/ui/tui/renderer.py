@@ -6,10 +6,13 @@ folded into entries first and mounted once, newest window only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from harness.ui.tui.conversation import Conversation, Entry
 from harness.ui.tui.tool_card import ToolInfo
+
+if TYPE_CHECKING:
+    from harness.protocol.events import Event
 
 KEY_HINT = (
     "Export your key (export ANTHROPIC_API_KEY=sk-ant-…; ANTHROPIC_BASE_URL points harness "
@@ -61,10 +64,53 @@ class Renderer:
 
     # --- dispatch ---------------------------------------------------------------------
 
-    def handle(self, event: Any, seq: int) -> None:
-        method = getattr(self, f"on_{event.type}", None)
-        if method is not None:
-            method(event)
+    def handle(self, event: Event, seq: int) -> None:
+        # Matched on the tag, not the class: the events module (pydantic) loads after the
+        # first frame. `assert_never` makes an unhandled new event a type error.
+        match event.type:
+            case "user_message":
+                self.on_user_message(event)
+            case "assistant_delta":
+                self.on_assistant_delta(event)
+            case "tool_input_delta":
+                self.on_tool_input_delta(event)
+            case "retrying":
+                self.on_retrying(event)
+            case "assistant_message":
+                self.on_assistant_message(event)
+            case "tool_call":
+                self.on_tool_call(event)
+            case "permission_request":
+                self.on_permission_request(event)
+            case "permission_decision":
+                self.on_permission_decision(event)
+            case "tool_started":
+                self.on_tool_started(event)
+            case "tool_progress":
+                self.on_tool_progress(event)
+            case "tool_result":
+                self.on_tool_result(event)
+            case "compaction":
+                self.on_compaction(event)
+            case "mode_changed":
+                self.on_mode_changed(event)
+            case "model_changed":
+                self.on_model_changed(event)
+            case "error":
+                self.on_error(event)
+            case "interrupted":
+                self.on_interrupted(event)
+            case "result":
+                self.on_result(event)
+            case "subagent_started":
+                self.on_subagent_started(event)
+            case "subagent_finished":
+                self.on_subagent_finished(event)
+            case ("session_started" | "turn_completed" | "file_snapshot" | "pending_shown"
+                  | "unknown" | "assistant_text"):
+                pass  # bookkeeping the conversation does not show
+            case _:
+                assert_never(event.type)
 
     def on_user_message(self, event: Any) -> None:
         self._end_message()

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from harness.agent.approver import ApprovalAnswer
-from harness.store.events import PermissionRequest
+from harness.protocol.approver import ApprovalAnswer
+from harness.protocol.events import PermissionRequest
 from harness.ui.inline.approver import InlineApprover
 from harness.ui.inline.transcript import Transcript
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from harness.store.events import (
+from harness.protocol.events import (
     AssistantDelta,
     AssistantMessage,
     ErrorEvent,

@@ -13,10 +13,10 @@ from prompt_toolkit.layout import Layout
 from prompt_toolkit.layout.containers import Window
 from prompt_toolkit.layout.controls import FormattedTextControl
 
-from harness.agent.approver import ApprovalAnswer
 from harness.config.flags import flags_from_args
 from harness.exitcodes import USAGE
-from harness.store.events import PermissionRequest
+from harness.protocol.approver import ApprovalAnswer
+from harness.protocol.events import PermissionRequest
 from harness.ui.inline.approver import InlineApprover
 from harness.ui.inline.output import ScrollbackWriter
 from harness.ui.inline.run import run_inline, run_inline_async

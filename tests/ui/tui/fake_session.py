@@ -1,6 +1,6 @@
 """A small stand-in for AgentSession with the documented API, for widget and snapshot tests.
 
-It emits real events (harness.store.events) through the sink and awaits the real
+It emits real events (harness.protocol.events) through the sink and awaits the real
 Approver; what the model "says" is a list of scripted steps per prompt. The main Pilot
 tests run against the real session and the scripted HTTP server instead.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.store import events as ev
+from harness.protocol import events as ev
 from harness.store.base import Thread
 
 MODES = ["default", "acceptEdits", "plan"]

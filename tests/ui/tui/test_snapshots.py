@@ -6,7 +6,7 @@ Regenerate after an intended change: pytest tests/ui/tui/test_snapshots.py --sna
 
 from __future__ import annotations
 
-from harness.store import events as ev
+from harness.protocol import events as ev
 from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.session_picker import ThreadPicker
 from tests.ui.tui.conftest import fake_app

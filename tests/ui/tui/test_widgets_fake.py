@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from harness.store import events as ev
+from harness.protocol import events as ev
 from harness.ui.tui.conversation import WINDOW, Entry
 from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker

@@ -1,24 +1,27 @@
-"""How a run ends. Limits and waits are exceptions that unwind the loop to one place."""
+"""How a run ends. Limits and waits are exceptions (one base, `RunStopped`) that unwind the
+loop to one place; `RunResult` is what that place reports."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-from harness.store.events import Usage
-
-Status = Literal["done", "failed", "cancelled", "limit", "awaiting_approval"]
+from harness.protocol.kinds import RunStatus
+from harness.protocol.usage import Usage
 
 
-class AwaitingApproval(Exception):
+class RunStopped(Exception):
+    """Base of every way a run stops before its model says it is done."""
+
+
+class AwaitingApproval(RunStopped):
     """An ask is pending and the approver chose not to answer now."""
 
 
-class LimitReached(Exception):
+class LimitReached(RunStopped):
     """A turn, token, cost or time limit stopped the run."""
 
 
-class RunFailed(Exception):
+class RunFailed(RunStopped):
     """The run cannot go on (model unreachable after retries, refusal, …). `recorded`: its
     error event is already in the log."""
 
@@ -29,7 +32,7 @@ class RunFailed(Exception):
 
 @dataclass
 class RunResult:
-    status: Status
+    status: RunStatus
     result: str = ""
     num_turns: int = 0
     usage: Usage = field(default_factory=Usage)

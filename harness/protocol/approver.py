@@ -8,13 +8,10 @@ the log, the run stops (exit 3 headless), and `resume` shows it again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-from harness.store.events import PermissionRequest
-
-AnswerKind = Literal["approve", "edit", "reject", "answer"]
-Scope = Literal["once", "session", "project"]
-AnsweredBy = Literal["human", "on_ask"]  # on_ask: headless `--on-ask deny`, no person involved
+from harness.protocol.events import PermissionRequest
+from harness.protocol.kinds import AnsweredBy, AnswerKind, Scope
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,79 +1,67 @@
-"""Typed events: the unit of storage. A session is an append-only log of these.
+"""Typed events: the unit of storage and of every front-end's stream, as one closed union.
 
-Encoding is stable JSON (`encode`/`decode`). Every event carries `type` and the schema
-version `v`; fields this version does not know are kept (extra="allow") so an older
-harness never drops what a newer one wrote. Events marked `STREAM_ONLY` are emitted to
-front-ends but never stored (token deltas, retry notices).
+`Event` is a discriminated union on `type`; a consumer dispatches with `match` and ends
+with `assert_never`, so an event added here and not handled fails the type check. Models
+are strict (an undeclared field is an error when code builds an event). Reading a log is
+lenient (`decode`): fields this version does not declare are kept beside the event and
+written back by `encode`, and a type it does not know decodes to `UnknownEvent`, so an
+older harness never drops what a newer one wrote. `STREAM_ONLY` events go to front-ends
+but are never stored (token deltas, retry notices).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
+
+from harness.protocol.kinds import (
+    Category,
+    DecisionOutcome,
+    DecisionSource,
+    DeltaKind,
+    ErrorKind,
+    Grade,
+    Mode,
+    RequestKind,
+    RunStatus,
+    Scope,
+)
+from harness.protocol.usage import Usage
 
 SCHEMA_VERSION = 1
 
-ThreadStateName = Literal[
-    "running", "awaiting_approval", "done", "failed", "cancelled", "abandoned"
-]
-THREAD_STATES: tuple[str, ...] = (
-    "running", "awaiting_approval", "done", "failed", "cancelled", "abandoned",
-)
 
+class EventBase(BaseModel):
+    """Fields every event carries. Subclasses add a `type: Literal[...]` tag."""
 
-class Usage(BaseModel):
-    """Token counts of one model response (or a sum of several)."""
-
-    model_config = ConfigDict(extra="allow")
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_creation_input_tokens: int = 0
-    cache_read_input_tokens: int = 0
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(
-            input_tokens=self.input_tokens + other.input_tokens,
-            output_tokens=self.output_tokens + other.output_tokens,
-            cache_creation_input_tokens=self.cache_creation_input_tokens
-            + other.cache_creation_input_tokens,
-            cache_read_input_tokens=self.cache_read_input_tokens + other.cache_read_input_tokens,
-        )
-
-    @property
-    def total(self) -> int:
-        return (
-            self.input_tokens + self.output_tokens
-            + self.cache_creation_input_tokens + self.cache_read_input_tokens
-        )
-
-    @property
-    def context_tokens(self) -> int:
-        """Tokens the model saw as input for this response (what fills the window)."""
-        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
-
-
-class Event(BaseModel):
-    """Base of every event. `type` selects the class; unknown types decode to Event itself."""
-
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     STREAM_ONLY: ClassVar[bool] = False
 
-    type: str
+    type: str  # each event narrows it to its own Literal tag (first field in the JSON)
     v: int = SCHEMA_VERSION
     ts: float = Field(default_factory=time.time)
+    # Fields a newer writer put in the log that this version does not declare (decode only).
+    _unknown: dict[str, Any] = PrivateAttr(default_factory=dict)
 
 
 # --- stored events -------------------------------------------------------------------
 
 
-class SessionStarted(Event):
+class SessionStarted(EventBase):
     type: Literal["session_started"] = "session_started"
     project: str = ""
     model: str = ""
-    mode: str = "default"
+    mode: Mode = "default"
     front_end: str = ""  # tui | inline | headless | demo
     resumed: bool = False
     # The run's own options (allow/deny rules, mode, model, budget, max_turns, on_ask), so a
@@ -81,12 +69,12 @@ class SessionStarted(Event):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
-class UserMessage(Event):
+class UserMessage(EventBase):
     type: Literal["user_message"] = "user_message"
     text: str
 
 
-class AssistantMessage(Event):
+class AssistantMessage(EventBase):
     """One complete model response: Anthropic content blocks as sent on the wire."""
 
     type: Literal["assistant_message"] = "assistant_message"
@@ -100,35 +88,51 @@ class AssistantMessage(Event):
     partial: bool = False
 
 
-class ToolCallEvent(Event):
+class ToolCallEvent(EventBase):
     type: Literal["tool_call"] = "tool_call"
     call_id: str
     tool: str
     input: dict[str, Any]
 
 
-class PermissionRequest(Event):
+class PermissionRequest(EventBase):
     """An `ask`: the thread waits here for a human (or a hook, or --on-ask)."""
 
     type: Literal["permission_request"] = "permission_request"
     call_id: str
     tool: str
     input: dict[str, Any]
-    kind: Literal["permission", "question"] = "permission"  # question = AskUser
-    category: str = ""
+    kind: RequestKind = "permission"
+    category: Category | Literal[""] = ""
     reason: str = ""
     rule: str | None = None
-    grade: str = "recoverable"  # reversible | recoverable | irreversible
+    grade: Grade = "recoverable"
     preview: str = ""  # unified diff, command, or what a push would send
     session_scope_allowed: bool = True  # False for irreversible calls
+    # Set when a sub-agent asks through its parent: which agent, its thread, the Task call.
+    # Left out of the JSON when unset, so a top-level request reads as it always did.
+    agent: str | None = None
+    thread_id: str | None = None
+    parent_call_id: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_tags(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in SUBAGENT_TAGS:
+            if data.get(key, "") is None:
+                del data[key]
+        return data
 
 
-class PermissionDecision(Event):
+SUBAGENT_TAGS = ("agent", "thread_id", "parent_call_id")
+
+
+class PermissionDecision(EventBase):
     type: Literal["permission_decision"] = "permission_decision"
     call_id: str
-    outcome: Literal["allow", "deny"]
-    source: Literal["rule", "mode", "human", "hook", "session", "on_ask", "engine"] = "engine"
-    scope: Literal["once", "session", "project"] | None = None
+    outcome: DecisionOutcome
+    source: DecisionSource = "engine"
+    scope: Scope | None = None
     rule: str | None = None  # the rule that decided, or the rule a session/project grant added
     reason: str = ""
     feedback: str | None = None  # reject-with-feedback text, returned to the model
@@ -136,14 +140,14 @@ class PermissionDecision(Event):
     answer: str | None = None  # AskUser answer
 
 
-class ToolStarted(Event):
+class ToolStarted(EventBase):
     type: Literal["tool_started"] = "tool_started"
     call_id: str
     tool: str
     input: dict[str, Any]
 
 
-class ToolResult(Event):
+class ToolResult(EventBase):
     type: Literal["tool_result"] = "tool_result"
     call_id: str
     tool: str
@@ -154,7 +158,7 @@ class ToolResult(Event):
     metadata: dict[str, Any] = Field(default_factory=dict)  # diff, todos, file_reads, exit_code
 
 
-class TurnCompleted(Event):
+class TurnCompleted(EventBase):
     type: Literal["turn_completed"] = "turn_completed"
     turn: int
     usage: Usage = Field(default_factory=Usage)
@@ -162,7 +166,7 @@ class TurnCompleted(Event):
     stop_reason: str | None = None
 
 
-class Compaction(Event):
+class Compaction(EventBase):
     """A model-written summary that replaces every message before this event."""
 
     type: Literal["compaction"] = "compaction"
@@ -172,19 +176,19 @@ class Compaction(Event):
     cost_usd: float = 0.0
 
 
-class ModeChanged(Event):
+class ModeChanged(EventBase):
     type: Literal["mode_changed"] = "mode_changed"
-    mode: str
+    mode: Mode
 
 
-class ModelChanged(Event):
+class ModelChanged(EventBase):
     """`/model NAME`: later turns of this thread use another model."""
 
     type: Literal["model_changed"] = "model_changed"
     model: str
 
 
-class FileSnapshot(Event):
+class FileSnapshot(EventBase):
     """Prior content of a file saved in the shadow repository before a tool changed it."""
 
     type: Literal["file_snapshot"] = "file_snapshot"
@@ -194,15 +198,15 @@ class FileSnapshot(Event):
     existed: bool = True
 
 
-class Interrupted(Event):
+class Interrupted(EventBase):
     type: Literal["interrupted"] = "interrupted"
     reason: str = "cancelled"
 
 
-class ErrorEvent(Event):
+class ErrorEvent(EventBase):
     type: Literal["error"] = "error"
     message: str
-    kind: str = "runtime"  # model | config | limit | runtime | tool | hook | step
+    kind: ErrorKind = "runtime"
     retryable: bool = False
     # kind "step": the step that failed unexpectedly ("call ID (TOOL)" or "model turn") and
     # the failure's signature; the same failure twice in a row stops the thread (fork hint).
@@ -211,7 +215,7 @@ class ErrorEvent(Event):
     fork_at: int | None = None
 
 
-class PendingShown(Event):
+class PendingShown(EventBase):
     """A pending request was printed to a person (headless exit 3), so an answer without
     `--call` may bind to it. `by_answering_run`: the run that printed it was itself carrying
     an answer (a retried `resume --approve` would land on this call: never id-less)."""
@@ -221,11 +225,11 @@ class PendingShown(Event):
     by_answering_run: bool = False
 
 
-class Result(Event):
+class Result(EventBase):
     """End of one run (a prompt or a resume), with the outcome scripts read."""
 
     type: Literal["result"] = "result"
-    status: Literal["done", "failed", "cancelled", "limit", "awaiting_approval"]
+    status: RunStatus
     result: str = ""
     is_error: bool = False
     num_turns: int = 0
@@ -233,41 +237,52 @@ class Result(Event):
     cost_usd: float = 0.0
 
 
-class SubagentStarted(Event):
+class SubagentStarted(EventBase):
     type: Literal["subagent_started"] = "subagent_started"
     call_id: str
     agent: str
     child_thread_id: str
+    resumed: bool = False  # the Task call was re-run and continues its existing child thread
 
 
-class SubagentFinished(Event):
+class SubagentFinished(EventBase):
     type: Literal["subagent_finished"] = "subagent_finished"
     call_id: str
     agent: str
     child_thread_id: str
-    status: str = "done"
+    status: str = "done"  # a RunStatus, or "invalid_output" (the reply broke its schema)
     usage: Usage = Field(default_factory=Usage)
     cost_usd: float = 0.0
+    error: str | None = None
+
+
+class UnknownEvent(EventBase):
+    """A stored event of a type this version does not know (written by a newer harness):
+    kept whole in `data`, shown by nobody, folded into nothing."""
+
+    type: Literal["unknown"] = "unknown"
+    original_type: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 # --- stream-only events (never stored) ----------------------------------------------
 
 
-class AssistantDelta(Event):
+class AssistantDelta(EventBase):
     STREAM_ONLY: ClassVar[bool] = True
     type: Literal["assistant_delta"] = "assistant_delta"
     text: str
-    kind: Literal["text", "thinking"] = "text"
+    kind: DeltaKind = "text"
 
 
-class ToolInputDelta(Event):
+class ToolInputDelta(EventBase):
     STREAM_ONLY: ClassVar[bool] = True
     type: Literal["tool_input_delta"] = "tool_input_delta"
     tool: str = ""
     partial_json: str = ""
 
 
-class Retrying(Event):
+class Retrying(EventBase):
     """The model call failed and is retried; front-ends drop any partial text shown."""
 
     STREAM_ONLY: ClassVar[bool] = True
@@ -277,7 +292,7 @@ class Retrying(Event):
     reason: str
 
 
-class AssistantText(Event):
+class AssistantText(EventBase):
     """A complete text block (stream-json's `assistant_text`), emitted after the message."""
 
     STREAM_ONLY: ClassVar[bool] = True
@@ -285,33 +300,54 @@ class AssistantText(Event):
     text: str
 
 
-class ToolProgress(Event):
+class ToolProgress(EventBase):
     STREAM_ONLY: ClassVar[bool] = True
     type: Literal["tool_progress"] = "tool_progress"
     call_id: str
     text: str
 
 
-EVENT_TYPES: dict[str, type[Event]] = {
-    cls.model_fields["type"].default: cls
-    for cls in (
+Event: TypeAlias = Annotated[
+    Union[  # noqa: UP007  (one member per line reads better than a 400-character `|` chain)
         SessionStarted, UserMessage, AssistantMessage, ToolCallEvent, PermissionRequest,
         PermissionDecision, ToolStarted, ToolResult, TurnCompleted, Compaction, ModeChanged,
         ModelChanged, FileSnapshot, Interrupted, ErrorEvent, PendingShown, Result,
-        SubagentStarted,
-        SubagentFinished,
+        SubagentStarted, SubagentFinished, UnknownEvent,
         AssistantDelta, ToolInputDelta, Retrying, AssistantText, ToolProgress,
-    )
+    ],
+    Field(discriminator="type"),
+]
+
+EVENT_CLASSES: tuple[type[EventBase], ...] = get_args(get_args(Event)[0])
+EVENT_TYPES: dict[str, type[EventBase]] = {
+    cls.model_fields["type"].default: cls for cls in EVENT_CLASSES
 }
 
 
-def encode(event: Event) -> str:
-    """Stable JSON: declared fields in declaration order, then extras; compact separators."""
-    return json.dumps(event.model_dump(mode="json"), separators=(",", ":"), ensure_ascii=False)
+def encode(event: EventBase) -> str:
+    """Stable JSON: declared fields in declaration order, then any fields kept from decoding;
+    compact separators. An `UnknownEvent` is written back exactly as it was read."""
+    if isinstance(event, UnknownEvent):
+        return json.dumps(event.data, separators=(",", ":"), ensure_ascii=False)
+    if not event._unknown:
+        # pydantic's own serializer: the same compact JSON as below, 4x faster (an append's
+        # largest cost).
+        return event.model_dump_json()
+    data = event.model_dump(mode="json")
+    for key, value in event._unknown.items():
+        data.setdefault(key, value)
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def decode(data: str | bytes | dict[str, Any]) -> Event:
-    """Inverse of `encode`; an unknown `type` decodes to a plain Event with all its fields."""
-    raw = json.loads(data) if isinstance(data, (str, bytes)) else data
-    cls = EVENT_TYPES.get(raw.get("type", ""), Event)
-    return cls.model_validate(raw)
+    """Read an event from a log, leniently: undeclared fields are kept aside (see `encode`),
+    an unknown `type` becomes an `UnknownEvent` holding the whole object."""
+    raw: dict[str, Any] = json.loads(data) if isinstance(data, (str, bytes)) else data
+    cls = EVENT_TYPES.get(raw.get("type", ""))
+    if cls is None or cls is UnknownEvent:
+        return UnknownEvent(original_type=str(raw.get("type", "")), data=raw)
+    fields = cls.model_fields
+    known = {k: v for k, v in raw.items() if k in fields}
+    event = cls.model_validate(known)
+    event._unknown = {k: v for k, v in raw.items() if k not in fields}
+    return event  # type: ignore[return-value]  # cls is one member of the union
