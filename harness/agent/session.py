@@ -25,7 +25,7 @@ from harness.agent.opening import (
 from harness.agent.run_options import RunOptions
 from harness.agent.state import ThreadState
 from harness.config.loader import find_project_root, load_config
-from harness.config.schema import Settings
+from harness.config.schema import Settings, UiSettings
 from harness.protocol.approver import Approver
 from harness.protocol.events import (
     ErrorEvent,
@@ -40,9 +40,9 @@ from harness.protocol.events import (
 )
 from harness.protocol.kinds import MODES
 from harness.protocol.outcomes import RunResult
-from harness.store.base import Store
+from harness.protocol.session import Sink
+from harness.store.base import Store, Thread
 
-Sink = Callable[[Event, int], None]
 CYCLE = ("default", "acceptEdits", "plan")
 
 
@@ -576,6 +576,14 @@ class AgentSession:
         if not self.thread_id:
             return []
         return [(e.seq, e.decode()) for e in self.store.events(self.thread_id)]
+
+    def list_threads(self) -> list[Thread]:
+        """This project's threads, newest first (front-ends never open the store)."""
+        return list(self.store.list_threads(project=str(self.project_root)))
+
+    @property
+    def ui(self) -> UiSettings:
+        return self.settings.ui
 
     # --- helpers -------------------------------------------------------------------------
 

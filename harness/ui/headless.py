@@ -45,6 +45,7 @@ from harness.protocol.events import (
     UserMessage,
 )
 from harness.protocol.outcomes import RunResult
+from harness.protocol.session import Session
 from harness.store.secrets import scrub
 
 EXIT_FOR_STATUS = {
@@ -185,7 +186,7 @@ def approver_for(
     return QueuedApprover(answer, then=fallback, call_id=call_id)
 
 
-def decision_problem(session: Any, answer: ApprovalAnswer, call_id: str | None) -> str | None:
+def decision_problem(session: Session, answer: ApprovalAnswer, call_id: str | None) -> str | None:
     """Why `answer` may not be applied to the thread's pending request, or None.
 
     Read under the thread's lease, before anything is written: a refused decision changes
@@ -231,7 +232,7 @@ class _Stop:
 
     def __init__(self) -> None:
         self.requested = False
-        self.session: Any = None
+        self.session: Session | None = None
 
     def __call__(self) -> None:
         self.requested = True
@@ -297,7 +298,7 @@ async def run_headless(
         stop.uninstall(loop, saved)
 
 
-async def _run(session: Any, output: HeadlessOutput, prompt: str | None, fmt: str,
+async def _run(session: Session, output: HeadlessOutput, prompt: str | None, fmt: str,
                answer: ApprovalAnswer | None, call_id: str | None, stop: _Stop) -> int:
     from harness.agent.session import SessionError
 

@@ -26,6 +26,7 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.utils import is_dumb_terminal
 
 from harness.exitcodes import AWAITING, DONE
+from harness.protocol.session import Session
 from harness.ui.inline.approver import InlineApprover
 from harness.ui.inline.commands import SlashCommands
 from harness.ui.inline.completion import InlineCompleter
@@ -67,11 +68,11 @@ def prompt_bindings(on_cycle_mode: Any) -> KeyBindings:
 
 
 class InlineApp:
-    """One interactive inline session on an already opened `AgentSession`."""
+    """One interactive inline session on an already opened `Session`."""
 
     def __init__(
         self,
-        session: Any,
+        session: Session,
         transcript: Transcript,
         approver: InlineApprover,
         *,
@@ -118,13 +119,13 @@ class InlineApp:
                 f"mode {self.session.mode} · /help for commands",
                 "dim",
             )
-            for notice in getattr(self.session, "notices", []):
+            for notice in self.session.notices:
                 self.transcript.note(notice, "yellow")
-            for t in getattr(self.session, "abandoned", [])[:5]:
+            for t in self.session.abandoned[:5]:
                 self.transcript.note(
                     f"waiting for you: thread {t.thread_id} ({t.state}) {t.title or ''} "
                     "· /resume to pick it up", "yellow")
-            if getattr(self.session, "pending", None) is not None:
+            if self.session.pending is not None:
                 await self.run_turn(self.session.continue_pending())
             while not (self.quit or self.approver.quit_requested):
                 text = await self.read_input()

@@ -99,8 +99,8 @@ class SlashCommands:
     async def cmd_cost(self, arg: str) -> None:
         s = self.session
         u = s.usage
-        window = max(1, int(getattr(s, "context_window", 0) or 1))
-        ctx = int(getattr(s, "context_tokens", 0) or 0)
+        window = max(1, s.context_window)
+        ctx = s.context_tokens
         self.say(
             f"cost ${s.cost_usd:.4f} · {s.num_turns} turns · input {human_tokens(u.input_tokens)}"
             f" · output {human_tokens(u.output_tokens)} · cache write "
@@ -148,9 +148,9 @@ class SlashCommands:
         await self.session.switch_to(target)
         self.say(f"── thread {self.session.thread_id} ──", "bold")
         self.app.transcript.replay(self.session.history())
-        for notice in getattr(self.session, "thread_notices", []):  # outcome-unknown calls
+        for notice in self.session.thread_notices:  # outcome-unknown calls
             self.say(notice, "yellow")
-        if getattr(self.session, "pending", None) is not None:
+        if self.session.pending is not None:
             await self.app.run_turn(self.session.continue_pending())
 
     async def cmd_fork(self, arg: str) -> None:
@@ -177,18 +177,7 @@ class SlashCommands:
     # --- helpers ----------------------------------------------------------------------
 
     def _threads(self) -> list[Any]:
-        project = str(self.session.project_root)
-        store = getattr(self.session, "store", None)
-        if store is not None:
-            return list(store.list_threads(project=project))
-        from harness.store.open import open_store  # type: ignore[import-not-found]
-
-        url = self.session.settings.sessions.store or None
-        store = open_store(url)
-        try:
-            return list(store.list_threads(project=project))
-        finally:
-            store.close()
+        return self.session.list_threads()
 
     def _relative(self, path: str) -> str:
         from pathlib import Path

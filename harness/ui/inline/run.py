@@ -60,9 +60,9 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
         print(f"harness: {exc}", file=sys.stderr)
         return FAILURE
     try:
-        vi_mode = bool(getattr(args, "vi", False)) or session.settings.ui.vi_mode
+        vi_mode = bool(getattr(args, "vi", False)) or session.ui.vi_mode
         approver.vi_mode = vi_mode
-        transcript.show_thinking = session.settings.ui.show_thinking
+        transcript.show_thinking = session.ui.show_thinking
         app = InlineApp(session, transcript, approver, vi_mode=vi_mode,
                         initial_text=getattr(args, "prompt_default", None) or "")
         if not opts.demo and not _has_key():

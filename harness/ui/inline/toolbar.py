@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from prompt_toolkit.formatted_text import FormattedText
+
+from harness.protocol.session import Session
 
 _MODE_STYLE = {
     "default": "",
@@ -22,11 +22,11 @@ def human_tokens(n: int) -> str:
     return f"{n / 1_000_000:.2f}M"
 
 
-def toolbar_fragments(session: Any) -> FormattedText:
+def toolbar_fragments(session: Session) -> FormattedText:
     """Read at every redraw; everything comes from the session's public properties."""
     mode = session.mode
-    window = max(1, int(getattr(session, "context_window", 0) or 1))
-    ctx = int(getattr(session, "context_tokens", 0) or 0)
+    window = max(1, session.context_window)
+    ctx = session.context_tokens
     usage = session.usage
     parts: list[tuple[str, str]] = [
         ("", " mode: "),
@@ -41,5 +41,5 @@ def toolbar_fragments(session: Any) -> FormattedText:
     return FormattedText(parts)
 
 
-def toolbar_text(session: Any) -> str:
+def toolbar_text(session: Session) -> str:
     return "".join(text for _, text in toolbar_fragments(session))

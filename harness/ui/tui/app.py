@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -27,8 +27,10 @@ from harness.ui.tui.renderer import KEY_HINT, Renderer, error_text
 from harness.ui.tui.status_line import StatusLine
 from harness.ui.tui.todo_panel import TodoPanel
 
-Sink = Callable[[Any, int], None]
-Connect = Callable[[Any, Sink], Awaitable[Any]]  # (approver, sink) -> AgentSession
+if TYPE_CHECKING:  # the protocol (pydantic) loads after the first frame
+    from harness.protocol.session import Session, Sink
+
+Connect = Callable[[Any, "Sink"], Awaitable["Session"]]  # (approver, sink) -> the session
 READY_FILE_ENV = "HARNESS_TUI_READY_FILE"  # benchmarks: time of the first usable frame
 DOUBLE_PRESS_SECONDS = 2.0
 
@@ -102,7 +104,6 @@ class HarnessApp(App[int]):
         *,
         initial_prompt: str | None = None,
         history: PromptHistory | None = None,
-        list_threads: Callable[[Any], list[Any]] | None = None,
         now: Callable[[], float] = time.time,
         theme: str = "auto",
         load_files: bool = True,
@@ -113,9 +114,8 @@ class HarnessApp(App[int]):
         self.connect = connect
         self.project_root = project_root
         self.history = history or PromptHistory(None)
-        self.list_threads = list_threads
         self.now = now
-        self.session: Any = None
+        self.session: Session | None = None
         self.approver = TuiApprover(self)
         self.queue: deque[str] = deque([initial_prompt] if initial_prompt else [])
         self.quitting = False
@@ -195,20 +195,19 @@ class HarnessApp(App[int]):
             return
         self.session = session
         _calm_gc()  # the agent, the store and the SDK are loaded now: stop rescanning them
-        self.project_root = Path(getattr(session, "project_root", self.project_root))
-        ui = getattr(getattr(session, "settings", None), "ui", None)
-        if ui is not None:
-            if self._theme_setting == "auto" and ui.theme != "auto":
-                self._apply_theme(ui.theme)
-            self.conversation.show_thinking = bool(ui.show_thinking)
+        self.project_root = Path(session.project_root)
+        ui = session.ui
+        if self._theme_setting == "auto" and ui.theme != "auto":
+            self._apply_theme(ui.theme)
+        self.conversation.show_thinking = bool(ui.show_thinking)
         self.show_history()
         if not self.demo and not (os.environ.get("ANTHROPIC_API_KEY")
                                   or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
             self.renderer.notice("ANTHROPIC_API_KEY is not set, so the model cannot be "
                                  f"reached. {KEY_HINT}", "error")
-        for notice in getattr(session, "notices", []):
+        for notice in session.notices:
             self.renderer.notice(notice, "warn")
-        self._surface_abandoned(getattr(session, "abandoned", []))
+        self._surface_abandoned(list(session.abandoned))
         if session.pending is not None:
             self._start_runner(resume_pending=True)
         elif self.queue:
@@ -352,7 +351,7 @@ class HarnessApp(App[int]):
                     await asyncio.wait_for(self._runner.wait(), timeout=5)
                 except (TimeoutError, Exception):
                     session.cancel()
-            if getattr(session, "pending", None) is not None:
+            if session.pending is not None:
                 self.exit_code = AWAITING  # as headless: a decision waits; --resume shows it
             try:
                 await session.close()

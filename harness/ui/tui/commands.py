@@ -58,17 +58,13 @@ async def _mode(app: HarnessApp, arg: str) -> None:
 
 async def _model(app: HarnessApp, arg: str) -> None:
     session = app.session
-    setter = getattr(session, "set_model", None)
     if not arg:
         app.renderer.notice(f"model: {session.model_name} (/model NAME switches)")
-        return
-    if setter is None:
-        app.renderer.notice(f"model: {session.model_name} (start with --model NAME)", "warn")
         return
     if _busy(app, "/model"):
         return
     try:
-        setter(arg)
+        session.set_model(arg)
     except ValueError as exc:
         app.renderer.notice(str(exc), "warn")
     app.refresh_status()
@@ -88,16 +84,10 @@ async def _cost(app: HarnessApp, arg: str) -> None:
 
 async def _clear(app: HarnessApp, arg: str) -> None:
     session = app.session
-    new_thread = getattr(session, "new_thread", None)
-    if session is None or new_thread is None:
-        app.conversation.clear_entries()
-        app.renderer.reset()
-        app.renderer.notice("screen cleared; the thread and its context are kept")
-        return
     if _busy(app, "/clear"):
         return
     old = session.thread_id
-    await new_thread()
+    await session.new_thread()
     app.show_history()
     saved = f"; the previous thread {old} is saved (/resume)" if old else ""
     app.renderer.notice(f"new conversation{saved}")
@@ -122,14 +112,7 @@ def _busy(app: HarnessApp, name: str) -> bool:
 
 
 def _threads(app: HarnessApp) -> list[Any]:
-    if app.list_threads is not None:
-        return list(app.list_threads(app.session))
-    store = getattr(app.session, "store", None)
-    if store is None:
-        from harness.store.open import open_store
-
-        store = open_store(app.session.settings.sessions.store or None)
-    return list(store.list_threads(project=str(app.session.project_root)))
+    return list(app.session.list_threads())
 
 
 async def _resume(app: HarnessApp, arg: str) -> None:
@@ -152,7 +135,7 @@ async def _resume(app: HarnessApp, arg: str) -> None:
             return
         app.show_history()
         app.renderer.notice(f"resumed thread {thread_id}")
-        for notice in getattr(app.session, "thread_notices", []):  # outcome-unknown calls
+        for notice in app.session.thread_notices:  # outcome-unknown calls
             app.renderer.notice(notice, "warn")
         if app.session.pending is not None:
             app._start_runner(resume_pending=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widgets import Static
+
+if TYPE_CHECKING:  # the protocol (pydantic) loads after the first frame
+    from harness.protocol.session import Session
 
 MODE_STYLE = {
     "default": "bold",
@@ -30,7 +33,7 @@ class StatusLine(Static):
         super().__init__("", **kwargs)
         self.state = "starting…"
 
-    def show(self, session: Any | None, state: str | None = None) -> None:
+    def show(self, session: Session | None, state: str | None = None) -> None:
         if state is not None:
             self.state = state
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -33,10 +33,11 @@ def fake_app(project: Path, steps=None, **kwargs) -> tuple[HarnessApp, dict]:
     box: dict = {}
 
     async def connect(approver, sink):
-        box["session"] = FakeSession(project, approver, sink, steps=steps)
+        box["session"] = FakeSession(project, approver, sink, steps=steps,
+                                     threads=threads(NOW))
         return box["session"]
 
     kwargs.setdefault("theme", "dark")
     app = HarnessApp(connect, project, history=PromptHistory(project / ".hist"),
-                     list_threads=lambda s: threads(NOW), now=lambda: NOW, **kwargs)
+                     now=lambda: NOW, **kwargs)
     return app, box

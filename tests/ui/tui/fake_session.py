@@ -8,24 +8,18 @@ tests run against the real session and the scripted HTTP server instead.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.agent.state import ThreadState
+from harness.config.schema import UiSettings
 from harness.protocol import events as ev
+from harness.protocol.outcomes import RunResult
+from harness.protocol.session import Session
 from harness.store.base import Thread
 
 MODES = ["default", "acceptEdits", "plan"]
-
-
-@dataclass
-class FakeResult:
-    status: str
-    result: str = ""
-    num_turns: int = 1
-    usage: ev.Usage = field(default_factory=ev.Usage)
-    cost_usd: float = 0.0
-    error: str | None = None
 
 
 @dataclass
@@ -42,7 +36,8 @@ class Ask:
 
 class FakeSession:
     def __init__(self, project_root: Path, approver: Any, sink: Any,
-                 thread_id: str = "th-0001", steps: dict[str, list[Any]] | None = None) -> None:
+                 thread_id: str = "th-0001", steps: dict[str, list[Any]] | None = None,
+                 threads: list[Thread] | None = None) -> None:
         self.project_root = project_root
         self.approver = approver
         self.sink = sink
@@ -61,7 +56,14 @@ class FakeSession:
         self.answers: list[Any] = []
         self.steps = steps or {}
         self.log: list[tuple[int, ev.Event]] = []
-        self.settings = None
+        self.ui = UiSettings()
+        self.state = ThreadState()
+        self.on_ask: str | None = None
+        self.notices: list[str] = []
+        self.thread_notices: list[str] = []
+        self.abandoned: list[Thread] = []
+        self.threads = threads or []
+        self.new_threads = 0
         self._cancel = asyncio.Event()
         self.delay = 0.0
 
@@ -74,6 +76,25 @@ class FakeSession:
 
     def history(self) -> list[tuple[int, ev.Event]]:
         return list(self.log)
+
+    def list_threads(self) -> list[Thread]:
+        return list(self.threads)
+
+    def record(self, event: ev.Event) -> int:
+        self._emit(event)
+        return len(self.log)
+
+    def stop_next_run(self) -> None:
+        self._cancel.set()
+
+    def set_model(self, name: str) -> None:
+        self.model_name = name
+        self._emit(ev.ModelChanged(model=name))
+
+    async def new_thread(self) -> None:
+        self.new_threads += 1
+        self.thread_id = f"th-new-{self.new_threads}"
+        self.log = []
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -89,7 +110,7 @@ class FakeSession:
     async def close(self) -> None:
         self.closed = True
 
-    async def run_prompt(self, text: str) -> FakeResult:
+    async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult:
         self.busy = True
         self._cancel.clear()
         try:
@@ -98,17 +119,17 @@ class FakeSession:
                 if isinstance(step, Ask):
                     answer = await self._ask(step)
                     if answer is None:
-                        return FakeResult("awaiting_approval")
+                        return RunResult("awaiting_approval")
                     continue
                 for word in str(step).split(" "):
                     if self._cancel.is_set():
                         self._emit(ev.Interrupted())
-                        return FakeResult("cancelled")
+                        return RunResult("cancelled")
                     self._emit(ev.AssistantDelta(text=word + " "))
                     await asyncio.sleep(self.delay)
                 self._emit(ev.AssistantMessage(content=[{"type": "text", "text": str(step)}]))
             self.num_turns += 1
-            return FakeResult("done", result="ok")
+            return RunResult("done", result="ok")
         finally:
             self.busy = False
 
@@ -134,21 +155,21 @@ class FakeSession:
                                  duration_ms=12, is_error=not allow))
         return answer
 
-    async def continue_pending(self) -> FakeResult:
+    async def continue_pending(self, *, max_turns: int | None = None) -> RunResult:
         assert self.pending is not None
         req = self.pending
         answer = await self.approver.answer(req)
         self.answers.append(answer)
         if answer is None:
-            return FakeResult("awaiting_approval")
+            return RunResult("awaiting_approval")
         self.pending = None
-        return FakeResult("done")
+        return RunResult("done")
 
     async def switch_to(self, thread_id: str) -> None:
         self.thread_id = thread_id
         self.log = []
 
-    async def fork(self, seq: int | None) -> str:
+    async def fork(self, seq: int | None = None, *, restore_files: bool = False) -> str:
         self.log = [(s, e) for s, e in self.log if seq is None or s <= seq]
         self.thread_id = f"{self.thread_id}-fork"
         return self.thread_id
@@ -172,3 +193,7 @@ def threads(now: float) -> list[Thread]:
         Thread("th-0004", "/p", title="Old experiment", state="abandoned",
                updated_at=now - 12 * 86400),
     ]
+
+
+def _type_checked(fake: FakeSession) -> Session:
+    return fake  # mypy: the fake implements the whole Session protocol
