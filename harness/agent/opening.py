@@ -91,12 +91,11 @@ def stale_threads(store: Store, project: str, abandon_after: str, current: str =
 def target_thread(store: Store, root: Path, opts: SessionOptions) -> str | None:
     if opts.fork:
         thread_id, seq = parse_checkpoint(opts.fork)
-        store.get_thread(thread_id)
-        return store.fork(thread_id, seq).thread_id
+        return store.fork(store.resolve_thread(thread_id).thread_id, seq).thread_id
     if opts.resume is None:
         return None
     if opts.resume:
-        thread = store.get_thread(opts.resume)
+        thread = store.resolve_thread(opts.resume)
         if thread.parent_call_id and thread.parent_thread_id:
             raise SessionError(
                 f"thread {thread.thread_id} is a run of the sub-agent {thread.agent!r} started by "

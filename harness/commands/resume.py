@@ -73,7 +73,7 @@ def _is_demo_thread(opts, thread_id: str) -> bool:
     except Exception:
         return False
     try:
-        for item in store.events(thread_id):
+        for item in store.events(store.resolve_thread(thread_id).thread_id):
             if item.type == "session_started":
                 return item.decode().front_end == "demo"  # type: ignore[attr-defined]
         return False

@@ -18,21 +18,7 @@ def _err(message: str) -> None:
 
 def _thread(store: Any, text: str) -> Any:
     """A thread by id, or by a unique id prefix of at least 4 characters."""
-    from harness.store.base import StoreError, ThreadNotFound
-
-    try:
-        return store.get_thread(text)
-    except ThreadNotFound:
-        if len(text) < 4:
-            raise
-        matches = [t for t in store.list_threads(None, limit=100_000, include_children=True)
-                   if t.thread_id.startswith(text)]
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise StoreError(f"thread prefix {text!r} is ambiguous: "
-                             f"{', '.join(t.thread_id for t in matches[:5])}") from None
-        raise
+    return store.resolve_thread(text)
 
 
 def _parse_target(text: str) -> tuple[str, int] | None:

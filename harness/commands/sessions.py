@@ -77,20 +77,8 @@ def summarize(data: dict[str, Any]) -> str:
 
 
 def _resolve(store: Any, text: str) -> Any:
-    """A thread by id, or by a unique id prefix (ids are long to type)."""
-    from harness.store.base import StoreError, ThreadNotFound
-
-    try:
-        return store.get_thread(text)
-    except ThreadNotFound:
-        matches = [t for t in store.list_threads(None, limit=100_000, include_children=True)
-                   if t.thread_id.startswith(text)] if len(text) >= 4 else []
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise StoreError(f"thread prefix {text!r} is ambiguous: "
-                             f"{', '.join(t.thread_id for t in matches[:5])}") from None
-        raise
+    """A thread by id, or by a unique id prefix of at least 4 characters."""
+    return store.resolve_thread(text)
 
 
 def _cmd_list(store: Any, args: argparse.Namespace, project: str) -> int:

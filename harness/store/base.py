@@ -77,6 +77,9 @@ class LeaseHolder:
     since: float
 
 
+MIN_PREFIX = 4  # shortest thread-id prefix a command accepts
+
+
 class StoreError(Exception):
     """A store problem a user can act on."""
 
@@ -87,6 +90,13 @@ class ThreadNotFound(StoreError):
             f"no thread {thread_id!r}; `harness sessions list` shows the threads of this project"
         )
         self.thread_id = thread_id
+
+
+class AmbiguousThreadPrefix(StoreError):
+    def __init__(self, prefix: str, matches: list[str]) -> None:
+        super().__init__(f"thread prefix {prefix!r} is ambiguous: {', '.join(matches[:5])}; "
+                         "type more of the id")
+        self.prefix, self.matches = prefix, matches
 
 
 class CorruptEvent(StoreError):
@@ -134,6 +144,11 @@ class Store(Protocol):
         """Events visible in the thread (ancestor prefix included), in seq order."""
 
     def get_thread(self, thread_id: str) -> Thread: ...
+
+    def resolve_thread(self, text: str) -> Thread:
+        """A thread by its id, or by a unique prefix of at least `MIN_PREFIX` characters
+        (every command that takes a thread goes through here)."""
+        ...
 
     def update_thread(self, thread_id: str, **fields: Any) -> None:
         """Set title/state/num_turns/tokens/cost_usd/model/meta; bumps updated_at."""

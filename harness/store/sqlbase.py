@@ -19,6 +19,8 @@ from typing import Any
 from harness.protocol.events import Event, UserMessage, encode
 from harness.protocol.kinds import THREAD_STATES
 from harness.store.base import (
+    MIN_PREFIX,
+    AmbiguousThreadPrefix,
     Checkpoint,
     CorruptEvent,
     StoredEvent,
@@ -157,6 +159,22 @@ class SQLStore(LeaseMixin, ABC):
     def get_thread(self, thread_id: str) -> Thread:
         with self._lock, self._guard():
             return self._thread(self._row(thread_id))
+
+    def resolve_thread(self, text: str) -> Thread:
+        with self._lock, self._guard():
+            try:
+                return self._thread(self._row(text))
+            except ThreadNotFound:
+                if len(text) < MIN_PREFIX:
+                    raise
+            pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = self._x("SELECT thread_id FROM threads WHERE thread_id LIKE ? ESCAPE '\\' "
+                           "ORDER BY thread_id LIMIT 6", (pattern,)).fetchall()
+            if len(rows) > 1:
+                raise AmbiguousThreadPrefix(text, [r[0] for r in rows])
+            if not rows:
+                raise ThreadNotFound(text)
+            return self._thread(self._row(rows[0][0]))
 
     def update_thread(self, thread_id: str, **fields: Any) -> None:
         unknown = sorted(set(fields) - set(UPDATABLE_FIELDS))

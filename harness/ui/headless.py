@@ -272,9 +272,8 @@ async def run_headless(
 
     `answer` (from `harness resume --approve …`) applies to the pending call only, and to
     `call_id` when given; `opts.on_ask` None means the resumed run's own choice, else deny."""
-    from harness.agent.session import SessionError, open_session
-    from harness.config.loader import ConfigError
-    from harness.store.base import StoreError
+    from harness.agent.errors import OPEN_ERRORS, open_exit_code
+    from harness.agent.session import open_session
 
     output = HeadlessOutput(fmt)
     loop = asyncio.get_running_loop()
@@ -283,12 +282,9 @@ async def run_headless(
     try:
         try:
             session = await open_session(opts, approver=DenyApprover(), sink=output)
-        except (ConfigError, SessionError) as exc:
+        except OPEN_ERRORS as exc:
             print(f"harness: {exc}", file=sys.stderr)
-            return exitcodes.USAGE
-        except StoreError as exc:
-            print(f"harness: {exc}", file=sys.stderr)
-            return exitcodes.FAILURE
+            return open_exit_code(exc) or exitcodes.FAILURE
         stop.session = session
         try:
             return await _run(session, output, prompt, fmt, answer, call_id, stop)

@@ -19,9 +19,8 @@ def _has_key() -> bool:
 
 
 async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> int:
-    from harness.agent.session import SessionError, SessionOptions, open_session
-    from harness.config.loader import ConfigError
-    from harness.store.base import StoreError, ThreadNotFound
+    from harness.agent.errors import OPEN_ERRORS, open_exit_code
+    from harness.agent.session import SessionOptions, open_session
     from harness.ui.inline.app import InlineApp
     from harness.ui.inline.approver import InlineApprover
     from harness.ui.inline.output import ScrollbackWriter
@@ -53,12 +52,9 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
     )
     try:
         session = await open_session(opts, approver=approver, sink=transcript)
-    except (ConfigError, SessionError, ThreadNotFound) as exc:
+    except OPEN_ERRORS as exc:  # the same codes as every front-end (agent/errors.py)
         print(f"harness: {exc}", file=sys.stderr)
-        return USAGE
-    except StoreError as exc:  # LeaseHeld: another process drives the thread
-        print(f"harness: {exc}", file=sys.stderr)
-        return FAILURE
+        return open_exit_code(exc) or FAILURE
     try:
         vi_mode = bool(getattr(args, "vi", False)) or session.ui.vi_mode
         approver.vi_mode = vi_mode

@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
-from harness.exitcodes import AWAITING, FAILURE, USAGE
+from harness.exitcodes import AWAITING, USAGE
 from harness.ui.tui.conversation import Conversation
 from harness.ui.tui.history import PromptHistory
 from harness.ui.tui.prompt_input import CompletionMenu, PromptInput
@@ -186,12 +186,13 @@ class HarnessApp(App[int]):
         try:
             session = await self.connect(self.approver, self.session_sink)
         except Exception as exc:  # config, lease, store: shown in the UI, never a traceback
-            from harness.store.base import StoreError, ThreadNotFound
+            from harness.agent.errors import open_exit_code
 
             self.renderer.notice(f"could not start the session: {error_text(str(exc))}", "error")
             self.status.show(None, "no session — fix the problem above, then Ctrl+C twice")
-            usage = isinstance(exc, ThreadNotFound) or not isinstance(exc, StoreError)
-            self.exit_code = USAGE if usage else FAILURE
+            # Not an opening failure (a bug) is still shown here, and counts as bad usage as
+            # it always did in the TUI.
+            self.exit_code = open_exit_code(exc) or USAGE
             return
         self.session = session
         _calm_gc()  # the agent, the store and the SDK are loaded now: stop rescanning them
