@@ -141,8 +141,8 @@ async def _rendered(app, pilot, full: str) -> None:
 
 
 def _app(connect, root: Path):
+    from harness.ui.history import PromptHistory
     from harness.ui.tui.app import HarnessApp
-    from harness.ui.tui.history import PromptHistory
 
     return HarnessApp(connect, root, history=PromptHistory(None), theme="dark",
                       load_files=False)

@@ -7,8 +7,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from harness.protocol.kinds import MODES
+from harness.ui.formatting import age, human_tokens
 from harness.ui.inline.completion import SLASH_COMMANDS
-from harness.ui.inline.toolbar import human_tokens
 from harness.ui.inline.transcript import describe_call
 
 if TYPE_CHECKING:
@@ -19,14 +19,6 @@ keys: Enter send · Esc+Enter or Ctrl+J newline · Tab complete · @path insert 
       Shift+Tab cycle mode · Esc or Ctrl+C interrupt a turn · Ctrl+D or /quit leave
 asks: y once · s this session · a always in this project · e edit · n reject with feedback
       q (or Ctrl+C / Ctrl+D) leave it pending and quit; `harness --inline --resume` asks again"""
-
-
-def age(ts: float, now: float | None = None) -> str:
-    seconds = max(0.0, (now or time.time()) - ts)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.0f}{unit} ago"
-    return "just now"
 
 
 class SlashCommands:
@@ -191,7 +183,8 @@ class SlashCommands:
         here = " ← current" if t.thread_id == self.session.thread_id else ""
         state = t.state.upper() if t.state == "abandoned" else t.state
         title = t.title or "(untitled)"
-        return f"  {i:>2}. {t.thread_id}  {title[:50]}  · {state} · {age(t.updated_at)}{here}"
+        ago = age(time.time() - t.updated_at)
+        return f"  {i:>2}. {t.thread_id}  {title[:50]}  · {state} · {ago}{here}"
 
     async def _pick_step(
         self, arg: str, prompt: str, *, enter_means_latest: bool = False

@@ -13,20 +13,8 @@ from pathlib import Path
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-# Command → one-line help; the same set as the TUI where it makes sense in a line UI.
-SLASH_COMMANDS: dict[str, str] = {
-    "/help": "list commands and keys",
-    "/mode": "show or set the permission mode: /mode [default|acceptEdits|plan|…]",
-    "/model": "show the model (or switch: /model NAME)",
-    "/resume": "list this project's threads and switch to one",
-    "/fork": "new thread from a step of this one: /fork [SEQ]",
-    "/sessions": "list this project's threads",
-    "/compact": "replace older turns with a summary",
-    "/cost": "tokens and cost of this thread",
-    "/clear": "clear the screen (the thread is kept)",
-    "/rewind": "restore files to how they were at a step: /rewind [SEQ]",
-    "/quit": "leave (the thread is saved)",
-}
+from harness.ui.slash import SLASH_COMMANDS
+
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".mypy_cache"}
 MAX_FILES = 20_000
 

@@ -1,26 +1,28 @@
-"""Input history that persists across sessions, one file per project under
-`$HARNESS_HOME/history/` (so Up recalls what you typed in this repository, not others)."""
+"""The inline prompt's history: prompt-toolkit's `History` over the one per-project file
+the TUI uses too (harness/ui/history.py), so Up recalls prompts typed in either."""
 
 from __future__ import annotations
 
-import hashlib
-import re
+from collections.abc import Iterable
 from pathlib import Path
 
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import History
 
-from harness.config.home import harness_home
-
-
-def history_path(project_root: Path) -> Path:
-    """`history/<folder name>-<hash of the full path>`: readable and collision-free."""
-    resolved = str(Path(project_root).resolve())
-    digest = hashlib.sha256(resolved.encode()).hexdigest()[:12]
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(resolved).name)[:40] or "root"
-    folder = harness_home() / "history"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}-{digest}"
+from harness.ui.history import PromptHistory, history_path
 
 
-def project_history(project_root: Path) -> FileHistory:
-    return FileHistory(str(history_path(project_root)))
+class SharedHistory(History):
+    def __init__(self, path: Path | None) -> None:
+        super().__init__()
+        self.prompts = PromptHistory(path)
+
+    def load_history_strings(self) -> Iterable[str]:
+        self.prompts.load()
+        return list(reversed(self.prompts.entries))  # prompt-toolkit wants newest first
+
+    def store_string(self, string: str) -> None:
+        self.prompts.add(string)
+
+
+def project_history(project_root: Path) -> SharedHistory:
+    return SharedHistory(history_path(project_root))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prompt_toolkit.formatted_text import FormattedText
 
 from harness.protocol.session import Session
+from harness.ui.formatting import human_tokens
 
 _MODE_STYLE = {
     "default": "",
@@ -12,14 +13,6 @@ _MODE_STYLE = {
     "plan": "fg:ansicyan bold",
     "bypassPermissions": "fg:ansired bold",
 }
-
-
-def human_tokens(n: int) -> str:
-    if n < 1000:
-        return str(n)
-    if n < 1_000_000:
-        return f"{n / 1000:.1f}k"
-    return f"{n / 1_000_000:.2f}M"
 
 
 def toolbar_fragments(session: Session) -> FormattedText:

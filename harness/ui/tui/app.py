@@ -20,8 +20,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from harness.exitcodes import AWAITING, USAGE
+from harness.ui.history import PromptHistory
 from harness.ui.tui.conversation import Conversation
-from harness.ui.tui.history import PromptHistory
 from harness.ui.tui.prompt_input import CompletionMenu, PromptInput
 from harness.ui.tui.renderer import KEY_HINT, Renderer, error_text
 from harness.ui.tui.status_line import StatusLine

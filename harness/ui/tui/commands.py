@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.protocol.kinds import MODES
+from harness.ui.formatting import human_tokens
 from harness.ui.tui.completion import SLASH_COMMANDS
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker, steps_of
-from harness.ui.tui.status_line import human_tokens
 
 if TYPE_CHECKING:
     from harness.ui.tui.app import HarnessApp

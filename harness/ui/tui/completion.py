@@ -11,19 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-SLASH_COMMANDS: dict[str, str] = {
-    "/help": "keys and commands",
-    "/mode": "show or set the permission mode (/mode plan)",
-    "/model": "show or switch the model (/model NAME)",
-    "/resume": "pick a thread of this project to continue",
-    "/fork": "pick a step and continue from it in a new thread",
-    "/sessions": "this project's threads",
-    "/compact": "summarise older turns to free context",
-    "/cost": "tokens and cost of this thread",
-    "/clear": "start a new conversation (the old thread stays saved)",
-    "/rewind": "pick a step and restore files to it",
-    "/quit": "leave (the thread is saved)",
-}
+from harness.ui.slash import SLASH_COMMANDS
 
 MAX_FILES = 50_000
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".harness"}

@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from harness.ui.history import PromptHistory
 from harness.ui.tui.completion import Token, path_matches, slash_matches, token_at
-from harness.ui.tui.history import PromptHistory
 
 
 class CompletionMenu(OptionList):

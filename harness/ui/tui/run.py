@@ -52,8 +52,8 @@ def make_connect(args: argparse.Namespace, root: Path) -> Any:
 
 
 def build_app(args: argparse.Namespace) -> Any:
+    from harness.ui.history import PromptHistory, history_path
     from harness.ui.tui.app import HarnessApp
-    from harness.ui.tui.history import PromptHistory, history_path
 
     root = project_root(Path(getattr(args, "cwd", None) or Path.cwd()).expanduser())
     return HarnessApp(

@@ -15,18 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from harness.ui.formatting import age
+
 STATE_STYLE = {
     "running": "green", "awaiting_approval": "bold yellow", "done": "dim",
     "failed": "red", "cancelled": "dim", "abandoned": "bold magenta",
 }
-
-
-def age(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size:.0f}{unit} ago"
-    return "just now"
 
 
 def thread_label(thread: Any, now: float, current: str | None) -> Text:

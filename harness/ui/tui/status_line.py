@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.widgets import Static
 
+from harness.ui.formatting import human_tokens
+
 if TYPE_CHECKING:  # the protocol (pydantic) loads after the first frame
     from harness.protocol.session import Session
 
@@ -16,14 +18,6 @@ MODE_STYLE = {
     "plan": "bold cyan",
     "bypassPermissions": "bold red reverse",
 }
-
-
-def human_tokens(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f}M"
-    if n >= 1000:
-        return f"{n / 1000:.1f}k"
-    return str(n)
 
 
 class StatusLine(Static):

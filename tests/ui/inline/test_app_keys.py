@@ -143,3 +143,16 @@ async def test_slash_commands_help_mode_cost_fork_and_unknown(pipe, repo, script
     assert d.session.thread_id != parent
     assert "unknown command /bogus" in out
     assert len(scripted_server.message_requests) == 1  # no slash command reached the model
+
+
+def test_the_tui_and_inline_share_one_history_file(repo):
+    from harness.ui.history import PromptHistory
+
+    tui = PromptHistory(history_path(repo))
+    tui.add("typed in the TUI")
+    inline = project_history(repo)
+    assert next(iter(inline.load_history_strings())) == "typed in the TUI"
+    inline.store_string("typed inline\nover two lines")
+    again = PromptHistory(history_path(repo))
+    again.load()
+    assert again.entries[-2:] == ["typed in the TUI", "typed inline\nover two lines"]

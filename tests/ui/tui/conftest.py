@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.ui.history import PromptHistory
 from harness.ui.tui.app import HarnessApp
-from harness.ui.tui.history import PromptHistory
 from tests.ui.tui.fake_session import FakeSession, threads
 
 NOW = 1_700_000_000.0

@@ -12,8 +12,8 @@ from textual.geometry import Region
 from harness.agent.session import SessionOptions, open_session
 from harness.exitcodes import AWAITING
 from harness.model.script import Reply, StreamCut, Text, Thinking, text, tool
+from harness.ui.history import PromptHistory
 from harness.ui.tui.app import HarnessApp
-from harness.ui.tui.history import PromptHistory
 from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker
 

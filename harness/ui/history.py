@@ -1,4 +1,5 @@
-"""Prompt history kept across sessions, one file per project under $HARNESS_HOME/history/.
+"""Prompt history kept across sessions: one file per project under $HARNESS_HOME/history/,
+shared by the TUI and `--inline` (Up in one recalls what was typed in the other).
 
 One JSON string per line, so multi-line prompts survive; only the newest MAX_ENTRIES are
 read back, and appends never rewrite the file.
@@ -8,16 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 MAX_ENTRIES = 1000
 
 
 def history_path(project_root: Path) -> Path:
+    """`history/<folder name>-<hash of the full path>.jsonl`: readable and collision-free."""
     from harness.config.home import harness_home
 
-    digest = hashlib.sha256(str(project_root.resolve()).encode()).hexdigest()[:16]
-    return harness_home() / "history" / digest
+    resolved = str(Path(project_root).resolve())
+    digest = hashlib.sha256(resolved.encode()).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(resolved).name)[:40] or "root"
+    return harness_home() / "history" / f"{name}-{digest}.jsonl"
 
 
 class PromptHistory:
