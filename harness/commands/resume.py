@@ -32,8 +32,9 @@ def answer_from_args(args: argparse.Namespace):  # -> ApprovalAnswer | None, or 
 
 
 def main(args: argparse.Namespace) -> int:
-    from harness.commands.run import session_options, validate_rules
+    from harness.commands.run import validate_rules
     from harness.ui.headless import missing_key_message, run_headless
+    from harness.ui.launch import session_options
 
     answer = answer_from_args(args)
     if isinstance(answer, str):

@@ -5,27 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
-from typing import Any
 
 from harness import exitcodes
-from harness.config.flags import flags_from_args
-
-
-def session_options(args: argparse.Namespace, front_end: str) -> Any:
-    from harness.agent.session import SessionOptions
-
-    return SessionOptions(
-        project_root=Path(args.cwd).resolve() if getattr(args, "cwd", None) else None,
-        front_end=front_end,
-        resume=getattr(args, "resume", None),
-        fork=getattr(args, "fork", None),
-        flags=flags_from_args(args),
-        store_url=args.store,
-        demo=getattr(args, "demo", False),
-        max_turns=getattr(args, "max_turns", None),
-        on_ask=getattr(args, "on_ask", None),
-    )
+from harness.ui.launch import cwd_problem, session_options
 
 
 def validate_rules(args: argparse.Namespace) -> str | None:
@@ -48,6 +30,10 @@ def main(args: argparse.Namespace) -> int:
         from harness.commands.demo import prepare_demo
 
         args = prepare_demo(args)
+    bad_cwd = cwd_problem(args)
+    if bad_cwd:
+        print(f"harness: {bad_cwd[1]}", file=sys.stderr)
+        return bad_cwd[0]
     headless = args.prompt is not None or args.ci or not sys.stdin.isatty()
     if headless:
         return run_headless_from_args(args)

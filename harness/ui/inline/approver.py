@@ -30,8 +30,9 @@ from prompt_toolkit.utils import is_dumb_terminal
 
 from harness.protocol.approver import ApprovalAnswer
 from harness.protocol.events import PermissionRequest
+from harness.ui.describe import describe_call
 from harness.ui.inline.render import highlight, highlight_command, highlight_diff
-from harness.ui.inline.transcript import Transcript, describe_call
+from harness.ui.inline.transcript import Transcript
 
 QUIT_KEYS = ("q", "c-c", "c-d")
 

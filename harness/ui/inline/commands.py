@@ -7,9 +7,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from harness.protocol.kinds import MODES
+from harness.ui.describe import describe_call
 from harness.ui.formatting import age, human_tokens
-from harness.ui.inline.completion import SLASH_COMMANDS
-from harness.ui.inline.transcript import describe_call
+from harness.ui.slash import SLASH_COMMANDS
 
 if TYPE_CHECKING:
     from harness.ui.inline.app import InlineApp

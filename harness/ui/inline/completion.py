@@ -4,8 +4,6 @@ or a .gitignore-aware walk outside git)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,59 +11,8 @@ from pathlib import Path
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
+from harness.ui.files import project_files, with_folders
 from harness.ui.slash import SLASH_COMMANDS
-
-_SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".mypy_cache"}
-MAX_FILES = 20_000
-
-
-def project_files(root: Path) -> list[str]:
-    """Relative paths (files, and their folders with a trailing slash), gitignore-aware."""
-    files = _git_files(root)
-    if files is None:
-        files = _walk_files(root)
-    dirs: set[str] = set()
-    for f in files:
-        parts = f.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            dirs.add("/".join(parts[:i]) + "/")
-    return sorted(dirs) + sorted(files)
-
-
-def _git_files(root: Path) -> list[str] | None:
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-            cwd=root, capture_output=True, timeout=5, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if out.returncode != 0:
-        return None
-    names = [n for n in out.stdout.decode("utf-8", "replace").split("\0") if n]
-    # ls-files lists deleted-but-tracked files too; completing them would mislead.
-    return [n for n in names[:MAX_FILES] if (root / n).exists()]
-
-
-def _walk_files(root: Path) -> list[str]:
-    import pathspec
-
-    patterns: list[str] = []
-    ignore = root / ".gitignore"
-    if ignore.is_file():
-        patterns = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
-    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-    out: list[str] = []
-    for folder, dirnames, filenames in os.walk(root):
-        rel = os.path.relpath(folder, root)
-        rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        dirnames[:] = [
-            d for d in dirnames if d not in _SKIP_DIRS and not spec.match_file(rel + d + "/")
-        ]
-        out.extend(rel + f for f in filenames if not spec.match_file(rel + f))
-        if len(out) >= MAX_FILES:
-            break
-    return out
 
 
 class InlineCompleter(Completer):
@@ -80,7 +27,7 @@ class InlineCompleter(Completer):
     def files(self) -> list[str]:
         # Re-listed at most every few seconds: the model creates files as it works.
         if time.monotonic() - self._loaded_at > self.refresh_seconds:
-            self._files = project_files(self.root)
+            self._files = with_folders(project_files(self.root))
             self._loaded_at = time.monotonic()
         return self._files
 

@@ -7,10 +7,8 @@ import argparse
 import asyncio
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
-from harness.config.flags import flags_from_args
 from harness.exitcodes import FAILURE, USAGE
 
 
@@ -20,17 +18,18 @@ def _has_key() -> bool:
 
 async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> int:
     from harness.agent.errors import OPEN_ERRORS, open_exit_code
-    from harness.agent.session import SessionOptions, open_session
+    from harness.agent.session import open_session
     from harness.ui.inline.app import InlineApp
     from harness.ui.inline.approver import InlineApprover
     from harness.ui.inline.output import ScrollbackWriter
     from harness.ui.inline.render import color_enabled
     from harness.ui.inline.transcript import Transcript
+    from harness.ui.launch import cwd_problem, session_options
 
-    root = Path(args.cwd).expanduser().resolve() if getattr(args, "cwd", None) else None
-    if root is not None and not root.is_dir():
-        print(f"harness: --cwd {args.cwd}: no such folder", file=sys.stderr)
-        return USAGE
+    bad_cwd = cwd_problem(args)
+    if bad_cwd:
+        print(f"harness: {bad_cwd[1]}", file=sys.stderr)
+        return bad_cwd[0]
     # The real stdout, captured before patch_stdout swaps sys.stdout for its proxy (which
     # stays in place only for stray prints from libraries).
     writer = ScrollbackWriter(sys.stdout)
@@ -40,16 +39,7 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
         width=None,
     )
     approver = InlineApprover(transcript, vi_mode=bool(getattr(args, "vi", False)))
-    opts = SessionOptions(
-        project_root=root,
-        front_end="inline",
-        resume=getattr(args, "resume", None),
-        fork=getattr(args, "fork", None),
-        flags=flags_from_args(args),
-        store_url=getattr(args, "store", None),
-        demo=bool(getattr(args, "demo", False)),
-        max_turns=getattr(args, "max_turns", None),
-    )
+    opts = session_options(args, "inline")
     try:
         session = await open_session(opts, approver=approver, sink=transcript)
     except OPEN_ERRORS as exc:  # the same codes as every front-end (agent/errors.py)

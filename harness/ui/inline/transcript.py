@@ -7,12 +7,12 @@ stream in progress, the tool names by call id), never agent state.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from typing import Any, assert_never
 
 from harness.protocol.events import Event
+from harness.ui.describe import describe_call, summarize_result
 from harness.ui.inline.render import (
     MarkdownStream,
     Palette,
@@ -23,52 +23,7 @@ from harness.ui.inline.render import (
 
 Write = Callable[[str], None]
 
-# The input field that best names what a tool call does, per tool.
-_KEY_FIELD = {
-    "Bash": "command", "Read": "file_path", "Write": "file_path", "Edit": "file_path",
-    "MultiEdit": "file_path", "Glob": "pattern", "Grep": "pattern", "LS": "path",
-    "AskUser": "question", "Task": "agent", "GitCommit": "message", "GitPush": "branch",
-}
 _TODO_MARK = {"completed": "☑", "in_progress": "◐", "pending": "☐"}
-
-
-def describe_call(tool: str, tool_input: dict[str, Any], width: int = 90) -> str:
-    """`Bash(ls -la)`, `Edit(src/app.py)`, `TodoWrite(3 items)`: one short line."""
-    if tool == "TodoWrite":
-        arg = f"{len(tool_input.get('todos') or [])} items"
-    elif tool == "Task":
-        arg = f"{tool_input.get('agent', '')}: {tool_input.get('handoff', '')}"
-    elif _KEY_FIELD.get(tool) in tool_input:
-        arg = str(tool_input[_KEY_FIELD[tool]])
-    elif not tool_input:
-        arg = ""
-    else:
-        arg = json.dumps(tool_input, ensure_ascii=False, separators=(",", ":"))
-    return f"{tool}({truncate(arg, max(10, width - len(tool) - 2))})"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def summarize_result(tool: str, content: str, metadata: dict[str, Any], is_error: bool) -> str:
-    lines = content.splitlines()
-    first = truncate(lines[0], 100) if lines else ""
-    if is_error:
-        return f"error: {first}" if first else "error"
-    diff = metadata.get("diff")
-    if diff:
-        lines_ = diff.splitlines()
-        added = sum(1 for ln in lines_ if ln.startswith("+") and not ln.startswith("+++"))
-        removed = sum(1 for ln in lines_ if ln.startswith("-") and not ln.startswith("---"))
-        return f"+{added} −{removed} " + ("line" if added + removed == 1 else "lines")
-    if "exit_code" in metadata:
-        return f"exit {metadata['exit_code']} · {_count(len(lines), 'line')} of output"
-    if tool in ("Read", "Grep", "Glob", "LS"):
-        return _count(len(lines), "line")
-    if len(lines) > 1:
-        return f"{first} (+{len(lines) - 1} lines)"
-    return first or "done"
 
 
 class Transcript:

@@ -174,7 +174,7 @@ class HarnessApp(App[int]):
         self.theme = "textual-light" if setting == "light" else "textual-dark"
 
     def _load_project_files(self) -> None:
-        from harness.ui.tui.completion import project_files
+        from harness.ui.files import project_files
 
         self.history.load()
         files = project_files(self.project_root)

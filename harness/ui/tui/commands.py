@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.protocol.kinds import MODES
 from harness.ui.formatting import human_tokens
-from harness.ui.tui.completion import SLASH_COMMANDS
+from harness.ui.slash import SLASH_COMMANDS
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker, steps_of
 
 if TYPE_CHECKING:

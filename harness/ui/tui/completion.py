@@ -1,20 +1,14 @@
 """What the prompt completes: slash commands and `@path` from the project's files.
 
-The file list comes from `git ls-files` (tracked + untracked, ignored excluded) in a git
-repository, else from a walk that honours `.gitignore` through pathspec.
+The file list is the kit's (harness/ui/files.py), the same as the inline prompt's.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 from harness.ui.slash import SLASH_COMMANDS
-
-MAX_FILES = 50_000
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".harness"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,43 +65,3 @@ def path_matches(files: list[str], query: str, limit: int = 8) -> list[str]:
             break
     ranked.sort()
     return [p for _, _, p in ranked[:limit]]
-
-
-def project_files(root: Path) -> list[str]:
-    """Relative paths of the project's files, gitignore-aware; blocking (run in a thread)."""
-    if (root / ".git").exists():
-        try:
-            out = subprocess.run(
-                ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                cwd=root, capture_output=True, timeout=10, check=True,
-            ).stdout
-            files = sorted({p for p in out.decode("utf-8", "replace").split("\0") if p})
-            return files[:MAX_FILES]
-        except (OSError, subprocess.SubprocessError):
-            pass  # no git binary or a broken repo: fall back to walking
-    return _walk(root)
-
-
-def _walk(root: Path) -> list[str]:
-    import pathspec
-
-    patterns: list[str] = []
-    ignore = root / ".gitignore"
-    if ignore.is_file():
-        patterns = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
-    files: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root)
-        rel_dir = "" if rel_dir == "." else rel_dir + "/"
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d not in SKIP_DIRS and not spec.match_file(rel_dir + d + "/")
-        )
-        for name in sorted(filenames):
-            rel = rel_dir + name
-            if not spec.match_file(rel):
-                files.append(rel)
-                if len(files) >= MAX_FILES:
-                    return files
-    return files

@@ -35,17 +35,9 @@ def make_connect(args: argparse.Namespace, root: Path) -> Any:
         # Imported off the event loop, so key presses keep flowing while ~0.3 s of agent,
         # config, store and tool modules load; open_session then finds them imported.
         module = await asyncio.to_thread(_preimport)
-        from harness.config.flags import flags_from_args
-        options = module.SessionOptions(
-            project_root=root,
-            front_end="demo" if getattr(args, "demo", False) else "tui",
-            resume=getattr(args, "resume", None),
-            fork=getattr(args, "fork", None),
-            flags=flags_from_args(args),
-            store_url=getattr(args, "store", None),
-            demo=bool(getattr(args, "demo", False)),
-            max_turns=getattr(args, "max_turns", None),
-        )
+        from harness.ui.launch import session_options
+
+        options = session_options(args, "tui", project_root=root)
         return await module.open_session(options, approver=approver, sink=sink)
 
     return connect
@@ -67,14 +59,14 @@ def build_app(args: argparse.Namespace) -> Any:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    cwd = getattr(args, "cwd", None)
-    if cwd and not Path(cwd).expanduser().is_dir():
+    from harness.ui.launch import cwd_problem
+
+    bad_cwd = cwd_problem(args)
+    if bad_cwd:
         import sys
 
-        from harness.exitcodes import USAGE
-
-        print(f"harness: --cwd {cwd}: no such folder", file=sys.stderr)
-        return USAGE
+        print(f"harness: {bad_cwd[1]}", file=sys.stderr)
+        return bad_cwd[0]
     app = build_app(args)
     code = app.run()
     return int(code or 0)

@@ -15,6 +15,8 @@ from rich.text import Text
 from textual.markup import escape
 from textual.widgets import Collapsible, Static
 
+from harness.ui.describe import key_input
+
 MAX_OUTPUT_LINES = 400
 STATUS_MARK = {
     "pending": "○", "asking": "?", "approved": "○", "running": "…", "done": "✓",
@@ -39,22 +41,6 @@ class ToolInfo:
     feedback: str = ""
     progress: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
-
-
-def key_input(tool: str, data: dict[str, Any]) -> str:
-    """The one input a person wants to see on the card's line."""
-    for name in ("command", "file_path", "pattern", "path", "question", "message", "agent"):
-        value = data.get(name)
-        if isinstance(value, str) and value:
-            return value.splitlines()[0] if value.strip() else value
-    if tool == "TodoWrite":
-        return f"{len(data.get('todos') or [])} items"
-    if tool == "GitPush":
-        return " ".join(str(data[k]) for k in ("remote", "branch") if data.get(k))
-    for value in data.values():
-        if isinstance(value, str) and value:
-            return value.splitlines()[0]
-    return ""
 
 
 def diff_renderable(diff: str) -> RenderableType:

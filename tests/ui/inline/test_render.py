@@ -16,13 +16,14 @@ from harness.protocol.events import (
     ToolResult,
     UserMessage,
 )
+from harness.ui.describe import describe_call
 from harness.ui.inline.render import (
     MarkdownStream,
     color_enabled,
     highlight_diff,
     render_markdown,
 )
-from harness.ui.inline.transcript import Transcript, describe_call
+from harness.ui.inline.transcript import Transcript
 
 DIFF = "--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n-x = 1\n+x = 2\n y = 3\n"
 MARKDOWN = "# Plan\n\n- read `app.py`\n- **fix** it\n\n```python\ndef f():\n    return 1\n```\n"
