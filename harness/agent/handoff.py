@@ -159,7 +159,7 @@ def result_for_parent(
     metadata: dict[str, Any] | None = None,
 ) -> ToolOutput:
     """The compact tool result the parent model reads for one finished sub-agent run."""
-    meta = {"agent": agent, "child_thread_id": child_thread_id, "status": status}
+    meta: dict[str, Any] = {"agent": agent, "child_thread_id": child_thread_id, "status": status}
     meta.update(metadata or {})
     if status != "done":
         reason = error or status

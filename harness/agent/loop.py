@@ -40,6 +40,7 @@ from harness.protocol.events import (
     Usage,
     UserMessage,
 )
+from harness.protocol.kinds import RunStatus
 from harness.protocol.outcomes import AwaitingApproval, LimitReached, RunFailed, RunResult
 from harness.store.base import StoreError
 
@@ -97,7 +98,7 @@ class AgentLoop:
         *,
         state: ThreadState,
         record: Callable[[Event], int],
-        emit: Callable[[Event], None],
+        emit: Callable[[Event], object],  # the session records stored events, returns seq
         model: ModelClient,
         request: Callable[[], ModelRequest],
         calls: CallRunner,
@@ -324,7 +325,7 @@ class AgentLoop:
         if lim.wall_clock_seconds and time.monotonic() - c.started >= lim.wall_clock_seconds:
             raise LimitReached(f"time limit reached ({lim.wall_clock_seconds:.0f}s)")
 
-    def _finish(self, status: str, text: str, error: str | None = None) -> RunResult:
+    def _finish(self, status: RunStatus, text: str, error: str | None = None) -> RunResult:
         c = self.counters
         self.record(
             Result(

@@ -249,7 +249,7 @@ class ThreadState:
         self.mode = event.mode
 
     def _on_model_changed(self, event: ModelChanged) -> None:
-        self.model = event.model  # type: ignore[attr-defined]
+        self.model = event.model
 
     def _on_result(self, event: Result) -> None:
         self.last_result = event

@@ -220,7 +220,7 @@ class AnthropicClient:
             return Failure("connection", None, _describe(exc))
         if isinstance(exc, sdk.APIStatusError):
             body = exc.body if isinstance(exc.body, dict) else {}
-            err = body.get("error") if isinstance(body.get("error"), dict) else {}
+            err: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else {}
             error_type = err.get("type")
             message = err.get("message") or str(exc)
             status = exc.status_code

@@ -113,7 +113,7 @@ def judge_git(args: list[Word], an: Analyzer) -> Verdict:
         return ok()
     if sub == "worktree" and rest[:1] == ["list"]:
         return ok()
-    if sub == "reflog" and (not rest or rest[0] == "show" or rest[0].startswith("-")):
+    if sub == "reflog" and (not rest or rest[0] == "show" or (rest[0] or "").startswith("-")):
         return ok()
     destructive = sub in ("clean", "gc", "prune", "filter-branch", "restore", "rm") or (
         sub == "reset" and "--hard" in rest) or (
@@ -129,7 +129,7 @@ def _listing(sub: str, rest: list[str | None], alts: tuple[str, ...]) -> Verdict
 
     allowed = {"-a", "--all", "-r", "--remotes", "-l", "--list", "-v", "-vv", "--verbose",
                "--show-current", "-n", "--no-color", "--ignore-case", "-i", "--omit-empty"}
-    listing = sub == "branch" and False
+    listing = False
     positional = False
     i = 0
     while i < len(rest):

@@ -323,10 +323,10 @@ class Analyzer:
         words: list[Word] = []
         for c in n.named_children:
             if c.type == "variable_assignment":
-                name = c.child_by_field_name("name")
+                var = c.child_by_field_name("name")
                 value = c.child_by_field_name("value")
                 wv = self.word(value) if value is not None else Word("", "")
-                env.append((self.src(name) if name else "?", wv))
+                env.append((self.src(var) if var else "?", wv))
             elif c.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
                 self.redirect(c, n)
             elif c.type == "command_name":
@@ -350,10 +350,11 @@ class Analyzer:
         if not words:
             part.reason = "sets shell variables"
             return
-        name = words[0].text
-        if name is None or words[0].glob:
+        program = words[0].text
+        if program is None or words[0].glob:
             part.reason = "the program name is computed at run time"
             return
+        name = program
         if "/" in name:
             part.reason = "a path-qualified program runs whatever file is there, not the known tool"
             return

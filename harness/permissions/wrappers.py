@@ -33,7 +33,8 @@ def judge_wrapper(name: str, args: list[Word], an: Analyzer) -> Verdict | None:
     if name == "eval":
         if any(t is None for t in texts):
             return no("eval of text only known at run time")
-        return Verdict(reason="eval runs its arguments as shell code", script=" ".join(texts))
+        script = " ".join(t or "" for t in texts)
+        return Verdict(reason="eval runs its arguments as shell code", script=script)
     if name in ("source", "."):
         return no("source runs a script the engine cannot see")
     if name in ("sudo", "doas", "su", "pkexec", "runuser", "chroot"):
@@ -83,9 +84,8 @@ def judge_wrapper(name: str, args: list[Word], an: Analyzer) -> Verdict | None:
         if i >= len(args):
             an.out.concerns.append("prints the environment, which may hold tokens")
             return ok("prints the environment")
-        v = Verdict(safe=True, reason="env runs the wrapped command", transparent=True,
-                    wrapped=args[i:], wrapped_env=env)
-        return v
+        return Verdict(safe=True, reason="env runs the wrapped command", transparent=True,
+                       wrapped=args[i:], wrapped_env=env)
     if name in TRANSPARENT:
         if name == "command" and texts[:1] in (["-v"], ["-V"]):
             return ok("looks a command up")

@@ -101,7 +101,7 @@ class Session(Protocol):
     def abandoned(self) -> Sequence[ThreadSummary]: ...  # threads left waiting for a human
 
     def history(self) -> list[tuple[int, Event]]: ...
-    def list_threads(self) -> list[ThreadSummary]: ...  # this project's, newest first
+    def list_threads(self) -> Sequence[ThreadSummary]: ...  # this project's, newest first
 
     # --- runs -------------------------------------------------------------------------
     async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult: ...

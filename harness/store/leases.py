@@ -34,11 +34,16 @@ class LeaseMixin:
     _heartbeat: threading.Thread | None
     _heartbeat_stop: threading.Event
 
-    def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any: ...
-    def _row(self, thread_id: str) -> tuple[Any, ...]: ...
-    def _guard(self) -> AbstractContextManager[None]: ...
-    def _transaction(self) -> AbstractContextManager[None]: ...
-    def _lock_row_sql(self) -> str: ...
+    def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        raise NotImplementedError  # provided by SQLStore
+    def _row(self, thread_id: str) -> tuple[Any, ...]:
+        raise NotImplementedError  # provided by SQLStore
+    def _guard(self) -> AbstractContextManager[None]:
+        raise NotImplementedError  # provided by SQLStore
+    def _transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError  # provided by SQLStore
+    def _lock_row_sql(self) -> str:
+        raise NotImplementedError  # provided by SQLStore
 
     # --- leases --------------------------------------------------------------------
 

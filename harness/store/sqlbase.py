@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -303,7 +304,7 @@ class SQLStore(LeaseMixin, ABC):
         self, thread_id: str, after_seq: int, upto_seq: int | None
     ) -> list[tuple[str, int, int]]:
         """The parts of each log in the chain that fall in (after_seq, upto_seq]."""
-        upto = float("inf") if upto_seq is None else upto_seq
+        upto = sys.maxsize if upto_seq is None else upto_seq
         out = []
         for tid, lo, hi in self._chain(thread_id):
             lo, hi = max(lo, after_seq + 1), min(hi, upto)

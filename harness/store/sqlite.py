@@ -89,10 +89,9 @@ class _Guard:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         if isinstance(exc, sqlite3.Error):
             raise self.store.store_error(exc) from None
-        return False
 
 
 class SQLiteStore(SQLStore):

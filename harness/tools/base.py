@@ -92,6 +92,10 @@ class Tool(Protocol):
 
     async def run(self, input: ToolInput, ctx: ToolContext) -> ToolOutput: ...
 
+    def parse(self, raw: dict[str, Any]) -> ToolInput:
+        """Validate raw model input; a ToolError names each wrong field."""
+        ...
+
 
 class BaseTool:
     """Shared defaults for tools: schema from the input model, no preview, no revalidation."""

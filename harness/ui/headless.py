@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from typing import Any, TextIO, assert_never
 
 from harness import exitcodes
@@ -153,7 +154,7 @@ def format_pending(request: PermissionRequest, thread_id: str) -> str:
     return "\n".join(lines)
 
 
-def abandoned_note(threads: list) -> str:
+def abandoned_note(threads: Sequence[Any]) -> str:
     """One line per thread a human left waiting, with how to pick it up again."""
     lines = [f"harness: {len(threads)} thread(s) in this project wait for a decision:"]
     for t in threads[:5]:
@@ -239,7 +240,7 @@ class _Stop:
         if self.session is not None:
             self.session.cancel()
 
-    def install(self, loop: asyncio.AbstractEventLoop) -> list[tuple[int, Any]]:
+    def install(self, loop: asyncio.AbstractEventLoop) -> list[tuple[signal.Signals, Any]]:
         saved = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
@@ -251,7 +252,7 @@ class _Stop:
         return saved
 
     @staticmethod
-    def uninstall(loop: asyncio.AbstractEventLoop, saved: list[tuple[int, Any]]) -> None:
+    def uninstall(loop: asyncio.AbstractEventLoop, saved: list[tuple[signal.Signals, Any]]) -> None:
         for sig, previous in saved:
             try:
                 loop.remove_signal_handler(sig)
@@ -304,7 +305,9 @@ async def _run(session: Session, output: HeadlessOutput, prompt: str | None, fmt
         if problem:
             print(f"harness: {problem}", file=sys.stderr)
             return exitcodes.USAGE
-        call_id = session.pending.call_id
+        pending = session.pending
+        assert pending is not None  # decision_problem refuses an answer with nothing pending
+        call_id = pending.call_id
     session.approver = approver_for(session.on_ask, answer, call_id)
     unknown = list(session.state.unknown_outcome_calls)  # before the run reports them
     told = False

@@ -211,8 +211,8 @@ class Renderer:
     def on_tool_result(self, event: Any) -> None:
         entry = self._tool(event.call_id)
         if entry is None:
-            info = ToolInfo(call_id=event.call_id, tool=event.tool, input={})
-            entry = self.tools[event.call_id] = self._add(Entry("tool", tool=info))
+            new = ToolInfo(call_id=event.call_id, tool=event.tool, input={})
+            entry = self.tools[event.call_id] = self._add(Entry("tool", tool=new))
         info = entry.tool
         assert info is not None
         if info.status != "rejected":
