@@ -19,7 +19,7 @@ class AskUserInput(ToolInput):
         return value
 
 
-class AskUser(BaseTool):
+class AskUser(BaseTool[AskUserInput]):
     name = "AskUser"
     description = (
         "Ask the user a question and wait for the answer. Use it when a decision is theirs "
@@ -28,10 +28,10 @@ class AskUser(BaseTool):
     Input = AskUserInput
     category = "meta"
 
-    async def preview(self, input: AskUserInput, ctx: ToolContext) -> str:  # type: ignore[override]
+    async def preview(self, input: AskUserInput, ctx: ToolContext) -> str:
         return input.question
 
-    async def run(self, input: AskUserInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: AskUserInput, ctx: ToolContext) -> ToolOutput:
         if ctx.answer is None:
             raise ToolError(
                 "the question got no answer (no one is there to reply, e.g. a headless run); "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -84,25 +84,29 @@ class Tool(Protocol):
     def schema(self) -> dict[str, Any]:
         """The tool definition sent to the model: name, description, input_schema."""
 
-    async def preview(self, input: ToolInput, ctx: ToolContext) -> str:
+    async def preview(self, input: Any, ctx: ToolContext) -> str:
         """What an approval shows: a unified diff, the command, the commits a push sends."""
 
-    async def revalidate(self, input: ToolInput, ctx: ToolContext) -> None:
+    async def revalidate(self, input: Any, ctx: ToolContext) -> None:
         """Raise ToolError if the world changed so that running now would be wrong."""
 
-    async def run(self, input: ToolInput, ctx: ToolContext) -> ToolOutput: ...
+    async def run(self, input: Any, ctx: ToolContext) -> ToolOutput: ...  # parse()'s value
 
     def parse(self, raw: dict[str, Any]) -> ToolInput:
         """Validate raw model input; a ToolError names each wrong field."""
         ...
 
 
-class BaseTool:
-    """Shared defaults for tools: schema from the input model, no preview, no revalidation."""
+InputT = TypeVar("InputT", bound=ToolInput)
+
+
+class BaseTool(Generic[InputT]):
+    """Shared defaults for tools: schema from the input model, no preview, no revalidation.
+    Generic over the input model, so each tool's methods take its own input type."""
 
     name: ClassVar[str]
     description: ClassVar[str]
-    Input: ClassVar[type[ToolInput]]
+    Input: type[InputT]  # set by each tool's class body
     category: ClassVar[Category] = "read"
     concurrent_safe: ClassVar[bool] = False
 
@@ -111,16 +115,16 @@ class BaseTool:
         schema.pop("title", None)
         return {"name": self.name, "description": self.description, "input_schema": schema}
 
-    async def preview(self, input: ToolInput, ctx: ToolContext) -> str:
+    async def preview(self, input: InputT, ctx: ToolContext) -> str:
         return ""
 
-    async def revalidate(self, input: ToolInput, ctx: ToolContext) -> None:
+    async def revalidate(self, input: InputT, ctx: ToolContext) -> None:
         return None
 
-    async def run(self, input: ToolInput, ctx: ToolContext) -> ToolOutput:  # pragma: no cover
+    async def run(self, input: InputT, ctx: ToolContext) -> ToolOutput:  # pragma: no cover
         raise ToolError(f"{self.name} cannot run")
 
-    def parse(self, raw: dict[str, Any]) -> ToolInput:
+    def parse(self, raw: dict[str, Any]) -> InputT:
         """Validate raw model input; a ToolError names each wrong field."""
         from pydantic import ValidationError
 

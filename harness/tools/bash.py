@@ -93,7 +93,7 @@ def _kill_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
-class Bash(BaseTool):
+class Bash(BaseTool[BashInput]):
     name = "Bash"
     description = (
         "Run a bash command. The working directory persists across calls (`cd` sticks). "
@@ -114,13 +114,13 @@ class Bash(BaseTool):
             )
         return cwd
 
-    async def preview(self, input: BashInput, ctx: ToolContext) -> str:  # type: ignore[override]
+    async def preview(self, input: BashInput, ctx: ToolContext) -> str:
         return f"$ {input.command}\n(in {ctx.workdir})"
 
-    async def revalidate(self, input: BashInput, ctx: ToolContext) -> None:  # type: ignore[override]
+    async def revalidate(self, input: BashInput, ctx: ToolContext) -> None:
         self._workdir(ctx)
 
-    async def run(self, input: BashInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: BashInput, ctx: ToolContext) -> ToolOutput:
         cwd = self._workdir(ctx)
         timeout = min(input.timeout or DEFAULT_TIMEOUT, MAX_TIMEOUT)
         fd, marker = tempfile.mkstemp(prefix="harness-cwd-")

@@ -106,7 +106,7 @@ class FileChange:
         return record_write(self.path, self.data, ctx)
 
 
-class Edit(BaseTool):
+class Edit(BaseTool[EditInput]):
     name = "Edit"
     description = (
         "Replace an exact string in a file you have read. old_string must match the file "
@@ -121,7 +121,7 @@ class Edit(BaseTool):
         return [EditSpec(old_string=input.old_string, new_string=input.new_string,
                          replace_all=input.replace_all)]
 
-    async def preview(self, input: EditInput, ctx: ToolContext) -> str:  # type: ignore[override]
+    async def preview(self, input: EditInput, ctx: ToolContext) -> str:
         try:
             change = await asyncio.to_thread(FileChange.plan, input.file_path, self._edits(input),
                                              ctx)
@@ -129,10 +129,10 @@ class Edit(BaseTool):
             return f"(cannot preview: {exc})"
         return change.diff
 
-    async def revalidate(self, input: EditInput, ctx: ToolContext) -> None:  # type: ignore[override]
+    async def revalidate(self, input: EditInput, ctx: ToolContext) -> None:
         await asyncio.to_thread(FileChange.plan, input.file_path, self._edits(input), ctx)
 
-    async def run(self, input: EditInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: EditInput, ctx: ToolContext) -> ToolOutput:
         change = await asyncio.to_thread(FileChange.plan, input.file_path, self._edits(input), ctx)
         reads = await change.write(ctx)
         count = change.fmt.text.count(input.old_string.replace("\r\n", "\n"))

@@ -54,7 +54,7 @@ def _commit(ctx: ToolContext, message: str) -> tuple[str, str]:
     return f"Committed {short} on {where}: {message.splitlines()[0]}\n{stat}", diff
 
 
-class GitCommit(BaseTool):
+class GitCommit(BaseTool[GitCommitInput]):
     name = "GitCommit"
     description = (
         "Commit the staged changes with a message (stage files first with Bash `git add`). "
@@ -63,15 +63,15 @@ class GitCommit(BaseTool):
     Input = GitCommitInput
     category = "shell"
 
-    async def preview(self, input: GitCommitInput, ctx: ToolContext) -> str:  # type: ignore[override]
+    async def preview(self, input: GitCommitInput, ctx: ToolContext) -> str:
         try:
             return await in_thread("git commit preview", _preview, ctx, input.message)
         except ToolError as exc:
             return f"(cannot preview: {exc})"
 
-    async def revalidate(self, input: GitCommitInput, ctx: ToolContext) -> None:  # type: ignore[override]
+    async def revalidate(self, input: GitCommitInput, ctx: ToolContext) -> None:
         await in_thread("git commit", lambda: _require_staged(open_repo(ctx)))
 
-    async def run(self, input: GitCommitInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: GitCommitInput, ctx: ToolContext) -> ToolOutput:
         text, diff = await in_thread("git commit", _commit, ctx, input.message)
         return ToolOutput(text, metadata={"diff": diff})

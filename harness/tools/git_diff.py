@@ -24,7 +24,7 @@ def diff_text(ctx: ToolContext, staged: bool, path: str | None) -> str:
     return repo.git.diff(*args)
 
 
-class GitDiff(BaseTool):
+class GitDiff(BaseTool[GitDiffInput]):
     name = "GitDiff"
     description = (
         "Show a unified diff of unstaged changes (default) or, with staged=true, of the "
@@ -34,7 +34,7 @@ class GitDiff(BaseTool):
     category = "read"
     concurrent_safe = True
 
-    async def run(self, input: GitDiffInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: GitDiffInput, ctx: ToolContext) -> ToolOutput:
         diff = await in_thread("git diff", diff_text, ctx, input.staged, input.path)
         if not diff.strip():
             which = "staged" if input.staged else "unstaged"

@@ -27,13 +27,13 @@ def log_text(ctx: ToolContext, max_count: int, path: str | None) -> str:
     return f"{describe_head(repo)}\n{body}"
 
 
-class GitLog(BaseTool):
+class GitLog(BaseTool[GitLogInput]):
     name = "GitLog"
     description = "Show recent commits (short hash, date, author, subject), newest first."
     Input = GitLogInput
     category = "read"
     concurrent_safe = True
 
-    async def run(self, input: GitLogInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: GitLogInput, ctx: ToolContext) -> ToolOutput:
         return ToolOutput(cap(await in_thread("git log", log_text, ctx, input.max_count,
                                               input.path)))

@@ -126,7 +126,7 @@ def _push(ctx: ToolContext, remote: str | None, branch: str | None) -> str:
     )
 
 
-class GitPush(BaseTool):
+class GitPush(BaseTool[GitPushInput]):
     name = "GitPush"
     description = (
         "Push a branch (default: the current one) to a remote (default: its upstream, else "
@@ -135,7 +135,7 @@ class GitPush(BaseTool):
     Input = GitPushInput
     category = "git_push"
 
-    async def preview(self, input: GitPushInput, ctx: ToolContext) -> str:  # type: ignore[override]
+    async def preview(self, input: GitPushInput, ctx: ToolContext) -> str:
         try:
             _repo, plan = await in_thread("git push preview", plan_push, ctx, input.remote,
                                           input.branch)
@@ -143,8 +143,8 @@ class GitPush(BaseTool):
             return f"(cannot push: {exc})"
         return plan.describe()
 
-    async def revalidate(self, input: GitPushInput, ctx: ToolContext) -> None:  # type: ignore[override]
+    async def revalidate(self, input: GitPushInput, ctx: ToolContext) -> None:
         await in_thread("git push", plan_push, ctx, input.remote, input.branch)
 
-    async def run(self, input: GitPushInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: GitPushInput, ctx: ToolContext) -> ToolOutput:
         return ToolOutput(await in_thread("git push", _push, ctx, input.remote, input.branch))

@@ -41,7 +41,7 @@ def status_text(ctx: ToolContext) -> str:
     return cap("\n".join(lines))
 
 
-class GitStatus(BaseTool):
+class GitStatus(BaseTool[GitStatusInput]):
     name = "GitStatus"
     description = (
         "Show the git status: current branch (or detached HEAD), upstream tracking, and the "
@@ -51,5 +51,5 @@ class GitStatus(BaseTool):
     category = "read"
     concurrent_safe = True
 
-    async def run(self, input: GitStatusInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: GitStatusInput, ctx: ToolContext) -> ToolOutput:
         return ToolOutput(await in_thread("git status", status_text, ctx))

@@ -47,7 +47,7 @@ def anchored(pattern: str) -> str:
     return "/" + pattern
 
 
-class Glob(BaseTool):
+class Glob(BaseTool[GlobInput]):
     name = "Glob"
     description = (
         "Find files by name pattern (e.g. `**/*.py`, `src/**/*.ts`). Returns paths newest "
@@ -58,7 +58,7 @@ class Glob(BaseTool):
     category = "read"
     concurrent_safe = True
 
-    async def run(self, input: GlobInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: GlobInput, ctx: ToolContext) -> ToolOutput:
         base_raw, pattern = split_absolute(input.pattern)
         if base_raw is not None and input.path is None:
             base = resolve_path(base_raw, ctx)

@@ -78,7 +78,7 @@ def rg_args(input: GrepInput) -> list[str]:
     return args
 
 
-class Grep(BaseTool):
+class Grep(BaseTool[GrepInput]):
     name = "Grep"
     description = (
         "Search file contents with a regular expression (ripgrep). Filter with `glob` or "
@@ -95,7 +95,7 @@ class Grep(BaseTool):
         schema.pop("title", None)
         return {"name": self.name, "description": self.description, "input_schema": schema}
 
-    async def run(self, input: GrepInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: GrepInput, ctx: ToolContext) -> ToolOutput:
         root = ctx.project_root.resolve()
         target = resolve_path(input.path, ctx) if input.path else root
         if not target.exists():

@@ -84,7 +84,7 @@ def list_folder(folder: Path, root: Path) -> tuple[list[str], int, int]:
     return [f"{name:<40} {desc}" for _, name, desc in rows], len(rows), skipped
 
 
-class LS(BaseTool):
+class LS(BaseTool[LSInput]):
     name = "LS"
     description = (
         "List a folder: each entry with its type and size, folders first. Entries ignored by "
@@ -94,7 +94,7 @@ class LS(BaseTool):
     category = "read"
     concurrent_safe = True
 
-    async def run(self, input: LSInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: LSInput, ctx: ToolContext) -> ToolOutput:
         folder = resolve_path(input.path, ctx)
         shown = display_path(folder, ctx)
         if not folder.exists():

@@ -21,7 +21,7 @@ class MultiEditInput(ToolInput):
     )
 
 
-class MultiEdit(BaseTool):
+class MultiEdit(BaseTool[MultiEditInput]):
     name = "MultiEdit"
     description = (
         "Make several exact-string edits to one file you have read, in order, in one step. "
@@ -34,17 +34,17 @@ class MultiEdit(BaseTool):
     def schema(self) -> dict:
         return inline_refs(super().schema())
 
-    async def preview(self, input: MultiEditInput, ctx: ToolContext) -> str:  # type: ignore[override]
+    async def preview(self, input: MultiEditInput, ctx: ToolContext) -> str:
         try:
             change = await asyncio.to_thread(FileChange.plan, input.file_path, input.edits, ctx)
         except ToolError as exc:
             return f"(cannot preview: {exc})"
         return change.diff
 
-    async def revalidate(self, input: MultiEditInput, ctx: ToolContext) -> None:  # type: ignore[override]
+    async def revalidate(self, input: MultiEditInput, ctx: ToolContext) -> None:
         await asyncio.to_thread(FileChange.plan, input.file_path, input.edits, ctx)
 
-    async def run(self, input: MultiEditInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: MultiEditInput, ctx: ToolContext) -> ToolOutput:
         # Every edit is applied in memory first; only a fully successful result is written.
         change = await asyncio.to_thread(FileChange.plan, input.file_path, input.edits, ctx)
         reads = await change.write(ctx)

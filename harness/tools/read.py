@@ -129,7 +129,7 @@ def format_lines(lines: list[str], first: int) -> tuple[str, int]:
     return "\n".join(out), last
 
 
-class Read(BaseTool):
+class Read(BaseTool[ReadInput]):
     name = "Read"
     description = (
         "Read a text file. Lines come numbered (`cat -n` style: number, tab, content). "
@@ -141,7 +141,7 @@ class Read(BaseTool):
     category = "read"
     concurrent_safe = True
 
-    async def run(self, input: ReadInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: ReadInput, ctx: ToolContext) -> ToolOutput:
         path = resolve_path(input.file_path, ctx)
         return await asyncio.to_thread(self._read, path, input, ctx)
 

@@ -52,14 +52,14 @@ class TaskInput(ToolInput):
     handoff: TaskHandoff
 
 
-class TaskTool(BaseTool):
+class TaskTool(BaseTool[TaskInput]):
     name: ClassVar[str] = "Task"
     description: ClassVar[str] = (
         "Start a sub-agent on a self-contained task and get its result. The sub-agent "
         "starts with an empty conversation: put everything it needs in `handoff`. Several "
         "Task calls in one response run in parallel; use that for independent work."
     )
-    Input: ClassVar[type[ToolInput]] = TaskInput
+    Input = TaskInput
     category: ClassVar = "meta"
     concurrent_safe: ClassVar[bool] = True
 
@@ -82,11 +82,11 @@ class TaskTool(BaseTool):
             schema["input_schema"]["properties"]["agent"]["enum"] = [n for n, _ in self.agents]
         return schema
 
-    async def preview(self, input: ToolInput, ctx: ToolContext) -> str:
+    async def preview(self, input: TaskInput, ctx: ToolContext) -> str:
         assert isinstance(input, TaskInput)
         return f"{input.agent}: {input.handoff.goal}"
 
-    async def run(self, input: ToolInput, ctx: ToolContext) -> ToolOutput:
+    async def run(self, input: TaskInput, ctx: ToolContext) -> ToolOutput:
         assert isinstance(input, TaskInput)
         runner = ctx.subagent_runner
         if runner is None:

@@ -33,7 +33,7 @@ class TodoWriteInput(ToolInput):
     todos: list[Todo] = Field(description="The complete, updated task list.")
 
 
-class TodoWrite(BaseTool):
+class TodoWrite(BaseTool[TodoWriteInput]):
     name = "TodoWrite"
     description = (
         "Replace the task list for the current work (shown to the user). Use it for tasks of "
@@ -47,7 +47,7 @@ class TodoWrite(BaseTool):
     def schema(self) -> dict:
         return inline_refs(super().schema())
 
-    async def run(self, input: TodoWriteInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: TodoWriteInput, ctx: ToolContext) -> ToolOutput:
         todos = [t.model_dump(exclude_none=True) for t in input.todos]
         if not todos:
             return ToolOutput("Task list cleared.", metadata={"todos": []})

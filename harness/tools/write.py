@@ -27,7 +27,7 @@ class WriteInput(ToolInput):
     content: str = Field(description="The complete new content of the file.")
 
 
-class Write(BaseTool):
+class Write(BaseTool[WriteInput]):
     name = "Write"
     description = (
         "Create a file, or replace the whole content of an existing one (read it first). "
@@ -45,16 +45,16 @@ class Write(BaseTool):
                             else input.content, display_path(path, ctx), existed=old is not None)
         return path, old, new, diff
 
-    async def preview(self, input: WriteInput, ctx: ToolContext) -> str:  # type: ignore[override]
+    async def preview(self, input: WriteInput, ctx: ToolContext) -> str:
         try:
             return (await asyncio.to_thread(self._plan, input, ctx))[3]
         except ToolError as exc:
             return f"(cannot preview: {exc})"
 
-    async def revalidate(self, input: WriteInput, ctx: ToolContext) -> None:  # type: ignore[override]
+    async def revalidate(self, input: WriteInput, ctx: ToolContext) -> None:
         await asyncio.to_thread(self._plan, input, ctx)
 
-    async def run(self, input: WriteInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
+    async def run(self, input: WriteInput, ctx: ToolContext) -> ToolOutput:
         path, old, new, diff = await asyncio.to_thread(self._plan, input, ctx)
         await take_snapshot(path, ctx)
         try:
