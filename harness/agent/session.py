@@ -121,7 +121,7 @@ class AgentSession:
 
     def _install_subagents(self) -> None:
         """The Task tool and its runner (sub-agent sessions install their own, one deeper)."""
-        from harness.agent.subagents import install
+        from harness.agent.subagents.runner import install
 
         install(self)
 
@@ -564,7 +564,7 @@ class AgentSession:
     def pending(self) -> PermissionRequest | None:
         if self.state.pending is not None or not self.thread_id:
             return self.state.pending
-        from harness.agent.subagents import pending_in_children
+        from harness.agent.subagents.runner import pending_in_children
 
         return pending_in_children(self.store, self.thread_id, self.state)  # a sub-agent's ask
 
@@ -633,6 +633,6 @@ def _hooks_for(session: AgentSession) -> Any:
         )
     ):
         return None  # no hooks configured: no per-call cost
-    from harness.agent.hooks import HookBridge
+    from harness.hooks.bridge import HookBridge
 
     return HookBridge(session)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.agent.definitions import (
+from harness.agent.subagents.definitions import (
     BUILTIN_AGENTS,
     READ_ONLY_TOOLS,
     AgentDefinitionError,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from harness.agent.handoff import (
+from harness.agent.subagents.handoff import (
     Handoff,
     HandoffError,
     check_output,

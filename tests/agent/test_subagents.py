@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from harness.agent.definitions import READ_ONLY_TOOLS
+from harness.agent.subagents.definitions import READ_ONLY_TOOLS
 from harness.model.script import HttpError, Reply, ToolUse, text
 from harness.protocol.approver import ApprovalAnswer
 from tests.agent.helpers import make_project

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.config.schema import Hook
-from harness.permissions.hooks import HookOutcome, combine, matches, run_hooks
+from harness.hooks.runner import HookOutcome, combine, matches, run_hooks
 from harness.permissions.types import Decision
 
 

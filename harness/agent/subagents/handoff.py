@@ -46,7 +46,7 @@ class Handoff(TaskHandoff):
                 "text or JSON, constraints?: [str], expected_output?: JSON Schema or text}"
             ) from None
         if isinstance(handoff.expected_output, dict):
-            from harness.agent.definitions import check_json_schema
+            from harness.agent.subagents.definitions import check_json_schema
 
             try:
                 check_json_schema(handoff.expected_output)

@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.agent.child_session import ChildSession, transcript_text
-from harness.agent.definitions import AgentDefinition, load_definitions
-from harness.agent.handoff import Handoff, HandoffError, result_for_parent
 from harness.agent.session import AgentSession
+from harness.agent.subagents.child_session import ChildSession, transcript_text
+from harness.agent.subagents.definitions import AgentDefinition, load_definitions
+from harness.agent.subagents.handoff import Handoff, HandoffError, result_for_parent
 from harness.agent.tracing import Tracing
 from harness.protocol.events import (
     PermissionRequest,

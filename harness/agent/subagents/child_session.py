@@ -9,8 +9,8 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
-from harness.agent.definitions import AgentDefinition
 from harness.agent.session import AgentSession, SessionOptions
+from harness.agent.subagents.definitions import AgentDefinition
 from harness.protocol.events import (
     AssistantText,
     Event,
@@ -20,7 +20,7 @@ from harness.protocol.events import (
 )
 
 if TYPE_CHECKING:
-    from harness.agent.subagents import Shared
+    from harness.agent.subagents.runner import Shared
 
 ROLE = (
     "You are the sub-agent {name!r}, started by another agent to do one delegated task. You "
@@ -49,7 +49,7 @@ class ChildSession(AgentSession):
         allowed = definition.allowed_tools(parent._tools)
         self._tools = {name: parent._tools[name] for name in allowed}
         if "Task" in self._tools:
-            from harness.agent.subagents import install
+            from harness.agent.subagents.runner import install
 
             install(self, depth=depth, stack=stack, shared=shared)
 

@@ -6,19 +6,34 @@ Hook warnings (crash, timeout) are reported as `error` events and never block.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from harness.permissions.hooks import combine, run_hooks
-from harness.protocol.events import ErrorEvent, PermissionRequest
+from harness.hooks.runner import combine, run_hooks
+from harness.protocol.events import ErrorEvent, Event, PermissionRequest
 
 if TYPE_CHECKING:
-    from harness.agent.session import AgentSession
+    from harness.config.schema import Settings
     from harness.permissions.types import Decision
     from harness.tools.base import ToolOutput
 
 
+class HookHost(Protocol):
+    """What the bridge needs of the session it serves."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def thread_id(self) -> str: ...
+    @property
+    def project_root(self) -> Path: ...
+    @property
+    def mode(self) -> str: ...
+    def record(self, event: Event) -> int: ...
+
+
 class HookBridge:
-    def __init__(self, session: AgentSession) -> None:
+    def __init__(self, session: HookHost) -> None:
         self.session = session
         self.hooks = session.settings.hooks
 
