@@ -25,6 +25,7 @@ from harness.protocol.events import (
     ToolStarted,
 )
 from harness.protocol.outcomes import AwaitingApproval
+from harness.protocol.usage import Usage
 from harness.tools.base import Tool, ToolContext, ToolError, ToolInput, ToolOutput
 
 REJECTED = "The user rejected this tool call."
@@ -62,6 +63,8 @@ class CallRunner:
         self.grant, self.hooks = grant, hooks
         self.tracer = tracer or Tracing.disabled()
         self.current_call: str | None = None
+        # The run's counters take what a tool spent on model calls (a sub-agent's turns).
+        self.on_spend: Callable[[Usage, float], None] | None = None
 
     async def run_pending(self, calls: list[dict[str, Any]]) -> None:
         batch: list[Planned] = []
@@ -306,6 +309,8 @@ class CallRunner:
             self.current_call = None
             self.ctx.answer = None
         duration = (time.perf_counter() - started) * 1000
+        if output.usage is not None and self.on_spend is not None:
+            self.on_spend(output.usage, output.cost_usd)
         span.set("harness.is_error", output.is_error)
         if self.hooks is not None:
             note = await self.hooks.post_tool_use(name, p.raw, output)

@@ -117,6 +117,7 @@ class AgentLoop:
         self.limits, self.price = limits, price
         self.compact, self.compact_needed = compact, compact_needed
         self.counters = RunCounters()
+        calls.on_spend = self._add_spend  # a sub-agent's spend comes back in its result
         self.thread_id = thread_id or (lambda: "")
 
     # --- the loop ------------------------------------------------------------------------
@@ -324,6 +325,10 @@ class AgentLoop:
             )
         if lim.wall_clock_seconds and time.monotonic() - c.started >= lim.wall_clock_seconds:
             raise LimitReached(f"time limit reached ({lim.wall_clock_seconds:.0f}s)")
+
+    def _add_spend(self, usage: Usage, cost_usd: float) -> None:
+        self.counters.usage = self.counters.usage + usage
+        self.counters.cost_usd += cost_usd
 
     def _finish(self, status: RunStatus, text: str, error: str | None = None) -> RunResult:
         c = self.counters

@@ -399,7 +399,7 @@ class AgentSession:
         from harness.agent.compaction import Compactor
 
         compactor = Compactor(self)
-        self._loop = AgentLoop(  # kept: sub-agents add their spend to this run's counters
+        self._loop = AgentLoop(
             state=self.state,
             record=self.record,
             emit=self.record,

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from harness.permissions.types import Category
+from harness.protocol.usage import Usage
 
 
 class ToolInput(BaseModel):
@@ -68,6 +69,10 @@ class ToolOutput:
     content: str
     is_error: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
+    # What running the tool cost in model calls (a sub-agent's turns): the caller's run adds
+    # it to its own counters and budget; the tool never writes into them.
+    usage: Usage | None = None
+    cost_usd: float = 0.0
 
 
 class ToolError(Exception):

@@ -135,10 +135,6 @@ class SubagentRunner:
                 await child.close()
         usage = result.usage if result else Usage()
         cost = result.cost_usd if result else 0.0
-        run = parent._loop
-        if run is not None:  # the parent's run result and budget include what this one spent
-            run.counters.usage = run.counters.usage + usage
-            run.counters.cost_usd += cost
         span.set_usage(usage, cost_usd=cost)
         output = result_for_parent(
             agent=definition.name, child_thread_id=thread.thread_id, status=status, text=text,
@@ -147,6 +143,7 @@ class SubagentRunner:
                       "num_turns": result.num_turns if result else 0,
                       "duration_ms": round((time.monotonic() - started) * 1000, 1)},
         )
+        output.usage, output.cost_usd = usage, cost  # the parent's run adds it to its own
         if status == "done" and output.is_error:
             status = "invalid_output"
         output.metadata["status"] = status
