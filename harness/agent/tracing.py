@@ -73,10 +73,6 @@ class LiveSpan:
     def __init__(self, span: Any) -> None:
         self._span = span
 
-    @property
-    def otel(self) -> Any:
-        return self._span
-
     def set(self, key: str, value: Any) -> None:
         cleaned = _clean(value)
         if cleaned is not None:

@@ -17,7 +17,6 @@ from typing import Any, Protocol
 
 from harness.permissions.types import Decision, Verdict
 
-EVENTS = ("pre_tool_use", "post_tool_use", "user_prompt_submit", "stop", "notification")
 _STRENGTH = {"allow": 0, "ask": 1, "deny": 2}
 _MAX_TEXT = 4000
 

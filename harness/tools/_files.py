@@ -42,10 +42,6 @@ def fingerprint_bytes(path: Path, data: bytes) -> FileFingerprint:
     return FileFingerprint(st.st_mtime_ns, len(data), hashlib.sha256(data).hexdigest())
 
 
-def fingerprint(path: Path) -> FileFingerprint:
-    return fingerprint_bytes(path, path.read_bytes())
-
-
 def is_binary(data: bytes) -> bool:
     return b"\x00" in data[:BINARY_SNIFF]
 
