@@ -95,9 +95,6 @@ class SessionSettings(_Section):
     abandon_after: str = Field(
         "7d", description="Threads awaiting approval longer than this are marked abandoned by gc."
     )
-    snapshot_every: int = Field(
-        200, ge=10, description="Save a folded-state snapshot every N events."
-    )
 
     @field_validator("abandon_after")
     @classmethod

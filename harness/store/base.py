@@ -166,10 +166,6 @@ class Store(Protocol):
     def fork(self, thread_id: str, seq: int | None = None, *, title: str = "") -> Thread:
         """O(1): a new thread whose parent checkpoint is (thread_id, seq or last)."""
 
-    def put_snapshot(self, thread_id: str, seq: int, blob: bytes) -> None: ...
-
-    def latest_snapshot(self, thread_id: str) -> tuple[int, bytes] | None: ...
-
     def acquire_lease(self, thread_id: str) -> None:
         """Take the driving lease, or raise LeaseHeld; a dead holder's lease is taken over."""
 

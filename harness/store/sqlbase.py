@@ -1,5 +1,5 @@
 """The store logic both SQL backends share: threads, append, prefix-sharing forks,
-checksums, snapshots and leases. A backend supplies the connection, the DDL, the
+checksums and leases. A backend supplies the connection, the DDL, the
 placeholder style, transactions and the mapping of its driver errors to StoreError.
 """
 
@@ -351,34 +351,6 @@ class SQLStore(LeaseMixin, ABC):
         if isinstance(etype, bytes):
             etype = etype.decode("utf-8", "replace")
         return StoredEvent(thread_id=tid, seq=int(seq), type=str(etype), raw=text)
-
-    # --- snapshots -----------------------------------------------------------------
-
-    def put_snapshot(self, thread_id: str, seq: int, blob: bytes) -> None:
-        with self._lock, self._guard():
-            self._row(thread_id)
-            with self._transaction():
-                self._x(
-                    "INSERT INTO snapshots (thread_id, seq, blob, created_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (thread_id, seq) DO UPDATE SET blob = excluded.blob, "
-                    "created_at = excluded.created_at",
-                    (thread_id, seq, bytes(blob), time.time()),
-                )
-
-    def latest_snapshot(self, thread_id: str) -> tuple[int, bytes] | None:
-        """The newest snapshot visible in the thread: its own, else an ancestor's taken
-        within the shared prefix (a fork resumes from its parent's snapshot)."""
-        best: tuple[int, bytes] | None = None
-        with self._lock, self._guard():
-            for tid, _lo, hi in self._chain(thread_id):
-                row = self._x(
-                    "SELECT seq, blob FROM snapshots WHERE thread_id = ? AND seq <= ? "
-                    "ORDER BY seq DESC LIMIT 1",
-                    (tid, hi),
-                ).fetchone()
-                if row is not None and (best is None or int(row[0]) >= best[0]):
-                    best = int(row[0]), bytes(row[1])
-        return best
 
     # --- lifecycle -----------------------------------------------------------------
 

@@ -92,9 +92,7 @@ from harness.store.sqlite import SQLiteStore
 t0 = time.perf_counter()
 store = SQLiteStore(sys.argv[1])
 thread = store.get_thread(sys.argv[2])
-snap = store.latest_snapshot(thread.thread_id)
-after = snap[0] if snap else 0
-state = list(store.events(thread.thread_id, after_seq=after))  # raw, checksummed rows
+state = list(store.events(thread.thread_id))  # raw, checksummed rows
 t1 = time.perf_counter()
 decoded = [json.loads(e.raw) for e in state]
 t2 = time.perf_counter()

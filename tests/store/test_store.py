@@ -116,10 +116,6 @@ def test_fork_inside_the_parents_shared_prefix_sees_only_up_to_that_seq(store):
     assert _texts(store, early.thread_id) == [
         (root.thread_id, 1, "r1"), (root.thread_id, 2, "r2"), (early.thread_id, 3, "e3"),
     ]
-    store.put_snapshot(root.thread_id, 4, b"root4")
-    assert store.latest_snapshot(early.thread_id) is None
-    store.put_snapshot(root.thread_id, 2, b"root2")
-    assert store.latest_snapshot(early.thread_id) == (2, b"root2")
 
 
 def test_fork_defaults_to_the_last_seq_and_rejects_seqs_past_the_end(store):
@@ -174,19 +170,6 @@ def test_update_thread_sets_fields_and_rejects_unknown_ones(store):
         store.update_thread(t.thread_id, colour="red")
     with pytest.raises(ThreadNotFound):
         store.update_thread("nosuch", state="done")
-
-
-def test_snapshots_latest_and_inherited_by_forks_within_the_prefix(store):
-    t = store.create_thread("/proj")
-    _fill(store, t.thread_id, 10)
-    assert store.latest_snapshot(t.thread_id) is None
-    store.put_snapshot(t.thread_id, 4, b"\x00state4")
-    store.put_snapshot(t.thread_id, 8, b"state8")
-    assert store.latest_snapshot(t.thread_id) == (8, b"state8")
-    fork = store.fork(t.thread_id, 6)
-    assert store.latest_snapshot(fork.thread_id) == (4, b"\x00state4")
-    store.put_snapshot(fork.thread_id, 6, b"fork6")
-    assert store.latest_snapshot(fork.thread_id) == (6, b"fork6")
 
 
 def test_unknown_future_fields_and_types_survive_a_round_trip(store):
