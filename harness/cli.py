@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from harness import __version__
 from harness.exitcodes import USAGE
-from harness.protocol.kinds import MODES
 
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 
@@ -39,6 +38,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_run_flags(p: argparse.ArgumentParser, *, with_prompt: bool) -> None:
+    from harness.protocol.kinds import MODES  # lazily: `--version` stays import-free
+
     if with_prompt:
         p.add_argument(
             "-p",
@@ -119,6 +120,8 @@ def _add_run_flags(p: argparse.ArgumentParser, *, with_prompt: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from harness.protocol.kinds import MODES  # lazily: `--version` stays import-free
+
     parser = _Parser(
         prog="harness",
         allow_abbrev=False,  # else `sessions list --all` is "ambiguous" with --allowed-tools
