@@ -7,7 +7,7 @@ names exist, so a rule that could never match is refused when the config loads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Every tool name a rule may name (the architecture's tool list). `Task` is the subagent tool.
 KNOWN_TOOLS: tuple[str, ...] = (
@@ -49,6 +49,9 @@ class Rule:
 
     tool: str
     specifier: str | None = None
+    # Where the rule was written (a config file, "command line", "session approval"): shown
+    # when the rule decides; not part of what the rule means, so not compared.
+    source: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return self.tool if self.specifier is None else f"{self.tool}({self.specifier})"

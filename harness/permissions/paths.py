@@ -4,6 +4,8 @@ the harness's own config files and likely secrets. Only filesystem metadata is r
 from __future__ import annotations
 
 import os
+import pwd
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -28,9 +30,28 @@ class ResolvedPath:
     problem: str | None = None  # "dangling symlink" / "symlink loop"
 
 
+# /proc/self, /proc/thread-self and /proc/<pid>: environment, memory, open files, cwd links.
+_PROC_PROCESS = re.compile(r"^/proc/(self|thread-self|\d+)(/|$)")
+
+
+def user_home(name: str) -> Path | None:
+    """The home folder of user `name` as `~name` expands it (None: no such user)."""
+    try:
+        return Path(pwd.getpwnam(name).pw_dir)
+    except (KeyError, ValueError):  # unknown user, or a NUL in the name
+        return None
+
+
 def expand(raw: str, base: Path, home: Path) -> Path:
+    """Absolute, `~` and `~user` expanded the way the file tools do (os.path.expanduser):
+    `~user` of an unknown user stays a literal relative name."""
     if raw == "~" or raw.startswith("~/"):
         return home / raw[2:]
+    if raw.startswith("~"):
+        name, _, rest = raw[1:].partition("/")
+        other = user_home(name)
+        if other is not None:
+            return other / rest
     p = Path(raw)
     return p if p.is_absolute() else base / p
 
@@ -66,6 +87,9 @@ def _follow(path: Path) -> tuple[Path, str | None]:
 
 
 def resolve(raw: str, base: Path, home: Path) -> ResolvedPath:
+    if "\x00" in raw:  # no system call takes it; the tools refuse it too
+        lexical = Path(os.path.normpath(base / raw.replace("\x00", "?")))
+        return ResolvedPath(raw, lexical, lexical, "the path contains a NUL byte")
     lexical = expand(raw, base, home)
     real, problem = _follow(lexical)
     if problem is None:
@@ -118,7 +142,14 @@ def is_harness_config(rp: ResolvedPath, home: Path, user_config: Path | None = N
     return False
 
 
+def is_process_path(p: Path | PurePosixPath) -> bool:
+    """`/proc/self/…`, `/proc/<pid>/…`: a process's environment, memory and open files."""
+    return bool(_PROC_PROCESS.match(os.path.normpath(str(p))))
+
+
 def is_secret_path(p: Path | PurePosixPath) -> bool:
+    if p.is_absolute() and is_process_path(p):
+        return True
     name = p.name.lower()
     if name.startswith(".env"):
         return True
