@@ -28,6 +28,7 @@ class ResolvedPath:
     lexical: Path  # absolute, `~` expanded, not yet following links
     real: Path  # every symlink followed, `..` applied after each link like the kernel does
     problem: str | None = None  # "dangling symlink" / "symlink loop"
+    links: tuple[Path, ...] = ()  # every symlink followed on the way, by its own path
 
 
 # /proc/self, /proc/thread-self and /proc/<pid>: environment, memory, open files, cwd links.
@@ -56,7 +57,7 @@ def expand(raw: str, base: Path, home: Path) -> Path:
     return p if p.is_absolute() else base / p
 
 
-def _follow(path: Path) -> tuple[Path, str | None]:
+def _follow(path: Path, seen: list[Path] | None = None) -> tuple[Path, str | None]:
     todo = list(PurePosixPath(path).parts[1:])
     current = Path("/")
     links = 0
@@ -73,6 +74,8 @@ def _follow(path: Path) -> tuple[Path, str | None]:
             links += 1
             if links > _MAX_LINKS:
                 return nxt.joinpath(*todo), "symlink loop"
+            if seen is not None:
+                seen.append(nxt)
             target = os.readlink(nxt)
             if target.startswith("/"):
                 current = Path("/")
@@ -91,7 +94,8 @@ def resolve(raw: str, base: Path, home: Path) -> ResolvedPath:
         lexical = Path(os.path.normpath(base / raw.replace("\x00", "?")))
         return ResolvedPath(raw, lexical, lexical, "the path contains a NUL byte")
     lexical = expand(raw, base, home)
-    real, problem = _follow(lexical)
+    links: list[Path] = []
+    real, problem = _follow(lexical, links)
     if problem is None:
         # A link whose target does not exist (or a loop) anywhere along the way: asks.
         probe = Path("/")
@@ -100,7 +104,7 @@ def resolve(raw: str, base: Path, home: Path) -> ResolvedPath:
             if os.path.islink(probe) and not os.path.exists(probe):
                 problem = "dangling symlink or symlink loop"
                 break
-    return ResolvedPath(raw, lexical, real, problem)
+    return ResolvedPath(raw, lexical, real, problem, tuple(links))
 
 
 def real_root(root: Path) -> Path:

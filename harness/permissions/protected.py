@@ -53,6 +53,12 @@ def _candidates(rp: ResolvedPath) -> list[Path]:
     return [Path(os.path.normpath(rp.lexical)), rp.real]
 
 
+def _names_on_the_way(rp: ResolvedPath) -> list[Path]:
+    """The path as written and resolved, plus every symlink passed through: a link chain
+    through `sub/.harness` reaches harness config even if no final name says so."""
+    return [*_candidates(rp), *rp.links]
+
+
 def _rel_parts(path: Path, roots: list[Path]) -> tuple[str, ...]:
     for r in roots:
         if path == r or path.is_relative_to(r):
@@ -92,18 +98,19 @@ def protection(rp: ResolvedPath, root: Path, roots: list[Path], home: Path,
     """Whether writing `rp` needs a person, and why. `root` is the real project root, `roots`
     the real write roots, `protected` extra files and folders (hook scripts, config dirs)."""
     root = real_root(root)
-    for p in _candidates(rp):
+    for p in _names_on_the_way(rp):
         parts = _rel_parts(p, roots)
         lowered = [part.lower() for part in parts]
         if ".git" in lowered:
             return Protection(f"protected path: {_shown(p, root)}",
                               f"{rp.raw} is inside git internals (.git), which can run code")
-        for i, part in enumerate(lowered[:-1]):
+        folders_passed = lowered if p in rp.links else lowered[:-1]
+        for i, part in enumerate(folders_passed):
             if part in HARNESS_FOLDERS:
                 return Protection(f"protected path: {_shown(p, root)}",
                                   f"{rp.raw} is harness configuration (.harness/): editing it "
                                   "changes permissions, hooks or agents")
-            if part == ".claude" and lowered[i + 1] in CLAUDE_PROTECTED:
+            if part == ".claude" and i + 1 < len(lowered) and lowered[i + 1] in CLAUDE_PROTECTED:
                 return Protection(f"protected path: {_shown(p, root)}",
                                   f"{rp.raw} is an agent definition (.claude/agents/)")
     for p in _candidates(rp):
