@@ -63,7 +63,7 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
     session.abandoned = await asyncio.to_thread(
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
-    session.notices = start_notices(settings)
+    session.notices = start_notices(settings, root)
     return session
 
 

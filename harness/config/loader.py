@@ -6,6 +6,7 @@ flag) it came from; rule lists merge across layers, so a deny anywhere stays a d
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -202,7 +203,8 @@ def load_config(
     origins: dict[str, str] = {}
     for layer in layers:
         _validate_layer(layer)
-        _merge(merged, layer.data, origins, layer.name)
+        # A copy: merging must not write other layers' rules into this layer's own data.
+        _merge(merged, copy.deepcopy(layer.data), origins, layer.name)
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:  # only reachable through a cross-layer combination
