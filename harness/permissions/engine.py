@@ -94,7 +94,7 @@ def _fixed_prefix(pattern: str) -> str:
     return "/".join(fixed) or ("/" if pattern.startswith("/") else ".")
 
 
-def _search_targets(call: ToolCall) -> list[str] | None:
+def search_targets(call: ToolCall) -> list[str] | None:
     """The folders (or file) a Glob/Grep call reads: its `path`, and for Glob the fixed part
     of its pattern (an absolute pattern is its own base; `..` in it must not climb out)."""
     base = call.input.get("path") or "."
@@ -113,7 +113,7 @@ def _search_targets(call: ToolCall) -> list[str] | None:
 
 def _classify_read(call: ToolCall, ctx: PermissionContext, root: Path,
                    read_roots: list[Path]) -> Facts:
-    raws = _search_targets(call) if call.tool in SEARCH_TOOLS else [_path_input(call)]
+    raws = search_targets(call) if call.tool in SEARCH_TOOLS else [_path_input(call)]
     if not raws or any(r is None for r in raws):
         return Facts("read", "the call names no path", "reversible",
                      hard=Finding("missing input", "the call names no file_path or path"))
@@ -257,7 +257,9 @@ def _allowed_by(rule: Rule, call: ToolCall, facts: Facts, ctx: PermissionContext
     if rule.specifier is None:
         return True
     if facts.paths:
-        return path_matches(rule.specifier, facts.real, P.real_root(ctx.project_root), ctx.home)
+        root = P.real_root(ctx.project_root)
+        # Every place the call reads or writes must be covered, not just one of them.
+        return all(path_matches(rule.specifier, (p,), root, ctx.home) for p in facts.real)
     return text_matches(rule.specifier, facts.text)
 
 

@@ -17,9 +17,9 @@ from harness.permissions.types import PermissionContext, ToolCall
 
 @pytest.mark.parametrize(("call", "rule"), [
     (ToolCall("Bash", {"command": "npm test"}), "Bash(npm test:*)"),
-    (ToolCall("Bash", {"command": "npm run build -- --prod"}), "Bash(npm run:*)"),
+    (ToolCall("Bash", {"command": "npm run build -- --prod"}), "Bash(npm run build:*)"),
     (ToolCall("Bash", {"command": "git commit -m 'x' && git status"}), "Bash(git commit:*)"),
-    (ToolCall("Bash", {"command": "make"}), "Bash(make:*)"),
+    (ToolCall("Bash", {"command": "make"}), "Bash(make)"),
     (ToolCall("Bash", {"command": "rm -rf build"}), "Bash(rm -rf build)"),
     (ToolCall("Bash", {"command": "python3 scripts/migrate.py"}),
      "Bash(python3 scripts/migrate.py)"),
