@@ -163,7 +163,10 @@ def is_secret_path(p: Path | PurePosixPath) -> bool:
 
 
 def is_secret(rp: ResolvedPath) -> bool:
-    return is_secret_path(rp.lexical) or is_secret_path(rp.real)
+    """A likely secret as written or resolved, or reached through a process's files
+    (`/dev/fd/3` goes through `/proc/self`: open files of harness itself)."""
+    return (is_secret_path(rp.lexical) or is_secret_path(rp.real)
+            or any(is_process_path(link) for link in rp.links))
 
 
 def user_config_file() -> Path | None:
