@@ -71,12 +71,15 @@ def _path_input(call: ToolCall) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def read_concern(rp: P.ResolvedPath, read_roots: list[Path]) -> Finding | None:
+def read_concern(rp: P.ResolvedPath, read_roots: list[Path],
+                 folder: bool = False) -> Finding | None:
     """Why reading `rp` needs a person: a link that cannot be resolved, a likely secret, or a
-    place outside the project (and extra roots)."""
+    place outside the project (and extra roots). A `folder` searched or listed is a secret
+    when what it holds would be (`~/.ssh`, `.aws/`)."""
     if rp.problem:
         return Finding("unresolvable path", f"{rp.raw}: {rp.problem}")
-    if P.is_secret(rp):
+    if P.is_secret(rp) or (folder and (P.is_secret_path(rp.real / "x")
+                                      or P.is_secret_path(rp.lexical / "x"))):
         return Finding(SECRET, f"{rp.raw} looks like a secret (keys, tokens, .env files)")
     if not P.inside(rp.real, read_roots):
         return Finding(OUTSIDE, f"{rp.raw} is outside the project")
@@ -105,7 +108,8 @@ def search_targets(call: ToolCall) -> list[str] | None:
     if call.tool == "Glob" and pattern:
         prefix = _fixed_prefix(pattern)
         if os.path.isabs(prefix) or prefix.startswith("~"):
-            targets.append(prefix)
+            # Without a `path` the tool searches from the pattern's own folder.
+            targets = [prefix] if not call.input.get("path") else [base, prefix]
         elif prefix != ".":
             targets.append(os.path.join(base, prefix))
     return targets
@@ -124,7 +128,7 @@ def _classify_read(call: ToolCall, ctx: PermissionContext, root: Path,
         rp = P.resolve(raw, root, ctx.home)
         paths += [Path(os.path.normpath(rp.lexical)), rp.real]
         real.append(rp.real)
-        concern = concern or read_concern(rp, read_roots)
+        concern = concern or read_concern(rp, read_roots, folder=call.tool != "Read")
     what = f"searches {raws[0]}" if call.tool in SEARCH_TOOLS else f"reads {raws[0]}"
     return Facts("read", what, "reversible", ok_check="read inside project", concern=concern,
                  paths=tuple(paths), real=tuple(real))
@@ -334,18 +338,22 @@ def _mode_table(ctx: PermissionContext, facts: Facts, d) -> Decision:
 
 
 # --- what searches may show -----------------------------------------------------------------
-def search_filter(ctx: PermissionContext, tool: str = "Grep") -> Callable[[Path], str | None]:
-    """For Glob and Grep: a function telling, for a file a search found, why it must be left
-    out of the result (a likely secret no rule allows, a path a deny or ask rule names), or
-    None to show it. The mode does not matter: bypass is not a rule that allows secrets."""
+def search_filter(ctx: PermissionContext, tool: str = "Grep") -> Callable[[str], str | None]:
+    """For Glob and Grep: a function telling, for a file a search found (absolute path), why
+    it must be left out of the result (the check that would stop reading it: a likely secret
+    no rule allows, a path a deny or ask rule names), or None to show it. The mode does not
+    matter: bypass is not a rule that allows secrets."""
     plain = replace(ctx, mode="default")
-    read_rules = any(applies_to(r, tool) and r.specifier for r in (*ctx.deny, *ctx.ask))
+    root = P.real_root(ctx.project_root)
+    named = [r for r in (*ctx.deny, *ctx.ask) if applies_to(r, tool) and r.specifier]
 
-    def hidden(path: Path) -> str | None:
-        if not (read_rules or P.is_secret_path(path)):
-            return None  # the common case: no rule could name it and it is no secret
-        decision = decide(ToolCall(tool, {"pattern": "", "path": str(path)}), plain)
+    def hidden(path: str) -> str | None:
+        p = Path(path)
+        if not (P.is_secret_text(path)
+                or any(path_matches(r.specifier, (p,), root, ctx.home) for r in named)):
+            return None  # the common case, decided without resolving anything
+        decision = decide(ToolCall(tool, {"pattern": "", "path": path}), plain)
         if decision.decision == "allow" or decision.check == OUTSIDE:
-            return None  # the search folder itself was approved; what is in it is not secret
+            return None  # outside: the search folder was approved; this file is no secret
         return decision.check
     return hidden

@@ -152,14 +152,18 @@ def is_process_path(p: Path | PurePosixPath) -> bool:
 
 
 def is_secret_path(p: Path | PurePosixPath) -> bool:
-    if p.is_absolute() and is_process_path(p):
+    return is_secret_text(str(p))
+
+
+def is_secret_text(path: str) -> bool:
+    """`is_secret_path` on a plain string (searches check every file they list with it)."""
+    if path.startswith("/proc/") and is_process_path(PurePosixPath(path)):
         return True
-    name = p.name.lower()
-    if name.startswith(".env"):
+    parts = path.lower().rstrip("/").split("/")
+    name = parts[-1]
+    if name.startswith(".env") or name in SECRET_NAMES or name.endswith(SECRET_SUFFIXES):
         return True
-    if name in SECRET_NAMES or name.endswith(SECRET_SUFFIXES):
-        return True
-    return any(part.lower() in SECRET_FOLDERS for part in p.parts[:-1])
+    return any(part in SECRET_FOLDERS for part in parts[:-1])
 
 
 def is_secret(rp: ResolvedPath) -> bool:
