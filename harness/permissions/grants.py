@@ -49,7 +49,15 @@ def command_grant(words: list[str]) -> str:
 
 
 def suggest_rule(call: ToolCall, ctx: PermissionContext) -> Rule | None:
-    """The narrowest useful rule that would allow this call again; None if none is safe."""
+    """The narrowest useful rule that would allow this call again; None if none is safe.
+    A firm ask (a protected path, an ask rule, a breakpoint) gets none: no allow rule lifts
+    it, so each such call is approved once, by a person."""
+    from dataclasses import replace
+
+    from harness.permissions.engine import decide
+
+    if decide(call, replace(ctx, session_allow=())).firm:
+        return None
     tool = call.tool
     if tool == "Bash":
         command = call.input.get("command")

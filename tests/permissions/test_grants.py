@@ -120,3 +120,13 @@ def test_existing_gitignore_is_kept(repo):
     assert lines == ["node_modules/", ".harness/config.local.toml"]
     write_project_rule(repo, "TodoWrite")
     assert (repo / ".gitignore").read_text().splitlines() == lines
+
+
+@pytest.mark.parametrize("call", [
+    ToolCall("Write", {"file_path": ".git/config", "content": "x"}),
+    ToolCall("Edit", {"file_path": ".harness/config.local.toml"}),
+    ToolCall("Write", {"file_path": ".claude/agents/a.md"}),
+    ToolCall("AskUser", {"question": "?"}),
+])
+def test_firm_asks_get_no_standing_grant(call, repo):
+    assert suggest_rule(call, PermissionContext(project_root=repo)) is None
