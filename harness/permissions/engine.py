@@ -276,38 +276,39 @@ def decide(call: ToolCall, ctx: PermissionContext) -> Decision:
     facts = classify(call, ctx)
     cat, grade = facts.category, facts.grade
 
-    def d(verdict, reason, check, rule=None, firm=False) -> Decision:
+    def d(verdict, reason, rule=None, firm=False, *, check: str = "") -> Decision:
+        if not check and rule is not None:
+            check = f"{verdict} rule {rule}{_from(rule)}"
         return Decision(verdict, cat, reason, str(rule) if rule is not None else None, grade,
-                        firm, check)
+                        firm, check or reason)
 
     for rule in ctx.deny:
         if _matches_any_part(rule, call, facts, ctx):
-            return d("deny", f"denied by rule {rule}", f"deny rule {rule}{_from(rule)}", rule)
+            return d("deny", f"denied by rule {rule}", rule)
     for rule in ctx.ask:
         if _matches_any_part(rule, call, facts, ctx):
-            return d("ask", f"rule {rule} asks", f"ask rule {rule}{_from(rule)}", rule,
-                     firm=True)
+            return d("ask", f"rule {rule} asks", rule, firm=True)
     for rule in ctx.interrupt_before:
         if _matches_any_part(rule, call, facts, ctx):
-            return d("ask", f"breakpoint {rule} (interrupt_before)",
-                     f"breakpoint {rule}{_from(rule)}", rule, firm=True)
+            return d("ask", f"breakpoint {rule} (interrupt_before)", rule, firm=True,
+                     check=f"breakpoint {rule}{_from(rule)}")
     if facts.hard:
         if ctx.mode == "plan" and cat != "read":
-            return d("deny", f"plan mode: {facts.hard.reason}", facts.hard.check)
-        return d("ask", facts.hard.reason, facts.hard.check, firm=True)
+            return d("deny", f"plan mode: {facts.hard.reason}", check=facts.hard.check)
+        return d("ask", facts.hard.reason, firm=True, check=facts.hard.check)
     if call.tool == "AskUser":
-        return d("ask", "question for you", "question for the user", firm=True)
+        return d("ask", "question for you", firm=True, check="question for the user")
     if ctx.mode == "plan" and cat not in ("read", "meta"):
         # Plan mode promises no changes: allow rules and session grants do not lift it.
         return _mode_table(ctx, facts, d)
     for rule in ctx.allow:
         if _allowed_by(rule, call, facts, ctx):
-            return d("allow", f"allowed by rule {rule}", f"rule {rule}{_from(rule)}", rule)
+            return d("allow", f"allowed by rule {rule}", rule, check=f"rule {rule}{_from(rule)}")
     if grade != "irreversible":
         for rule in ctx.session_allow:
             if _allowed_by(rule, call, facts, ctx):
-                return d("allow", f"approved for this session ({rule})",
-                         f"session grant {rule}", rule)
+                return d("allow", f"approved for this session ({rule})", rule,
+                         check=f"session grant {rule}")
     return _mode_table(ctx, facts, d)
 
 
@@ -319,22 +320,23 @@ def _mode_table(ctx: PermissionContext, facts: Facts, d) -> Decision:
     cat, mode = facts.category, ctx.mode
     if cat in ("read", "meta"):
         if facts.concern and mode != "bypassPermissions":
-            return d("ask", facts.concern.reason, facts.concern.check)
+            return d("ask", facts.concern.reason, check=facts.concern.check)
         if facts.concern:
-            return d("allow", f"bypassPermissions: {facts.reason}", "mode bypassPermissions")
-        return d("allow", facts.reason, facts.ok_check)
+            return d("allow", f"bypassPermissions: {facts.reason}", check="mode bypassPermissions")
+        return d("allow", facts.reason, check=facts.ok_check)
     if mode == "bypassPermissions":
-        return d("allow", f"bypassPermissions: {facts.reason}", "mode bypassPermissions")
+        return d("allow", f"bypassPermissions: {facts.reason}", check="mode bypassPermissions")
     if mode == "plan":
         return d("deny", f"plan mode does not change anything ({facts.reason})",
-                 "mode plan: no changes")
+                 check="mode plan: no changes")
     if cat == "write" and facts.inside and mode == "acceptEdits":
-        return d("allow", f"acceptEdits: {facts.reason}", "mode acceptEdits: write in project")
+        return d("allow", f"acceptEdits: {facts.reason}",
+                 check="mode acceptEdits: write in project")
     what, short = _WHAT.get(cat, (cat, cat))
     if cat == "write" and not facts.inside:
         short = "write outside project"
     return d("ask", f"{mode} mode asks for each {what}: {facts.reason}",
-             f"mode {mode}: {short} asks")
+             check=f"mode {mode}: {short} asks")
 
 
 # --- what searches may show -----------------------------------------------------------------
