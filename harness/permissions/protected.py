@@ -86,6 +86,12 @@ def _git_dir_by_content(target: Path) -> Path | None:
     return None
 
 
+def _within_any_case(path: Path, folder: Path) -> bool:
+    """`path` is in `folder`, letter case aside (case-insensitive filesystems)."""
+    a, b = str(path).lower(), str(folder).lower().rstrip("/")
+    return a == b or a.startswith(b + "/")
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -125,7 +131,7 @@ def protection(rp: ResolvedPath, root: Path, roots: list[Path], home: Path,
         is_folder = item in folders or os.path.isdir(item)
         for target in dict.fromkeys((item, real_root(item))):
             for p in _candidates(rp):
-                if p == target or (is_folder and p.is_relative_to(target)):
+                if p == target or (is_folder and _within_any_case(p, target)):
                     what = ("harness configuration: editing it changes permissions"
                             if item in folders else
                             "named by a configured hook command, or an agent definition")

@@ -75,6 +75,10 @@ PROTECTED_WRITES = [
     ".CLAUDE/Agents/x.md",
     "~/.config/harness/config.toml",
     "~/.config/harness/agents/evil.md",
+    "~/.config/Harness/CONFIG.toml",
+    "~/.config/harness/../harness/config.local.toml",
+    "/proc/self/cwd/.git/config",
+    ".harness",
     "cfg_hardlink",
 ]
 
@@ -105,6 +109,8 @@ ORDINARY_WRITES = [
     ".gitignore", ".gitattributes", ".gitmodules", ".github/workflows/ci.yml",
     "src/config.toml", "docs/HEAD", "assets/objects/cube.obj", "git/config", ".harnessrc",
     "my.harness/config.toml", ".claude/notes.md", "src/app.py", "half/README.md",
+    ".git\\config", ".git-blame-ignore-revs", ".harness-backup/config.toml",
+    ".config/harness/config.toml", "config.toml", "src/.gitkeep",
 ]
 
 
