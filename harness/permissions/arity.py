@@ -38,6 +38,13 @@ ARITY: dict[str, int] = {
     "kind": 2, "minikube": 2, "terraform": 2, "terraform workspace": 3, "tofu": 2,
     "pulumi": 2, "aws": 3, "gcloud": 3, "az": 3, "flyctl": 2, "vercel": 2, "heroku": 2,
     "firebase": 2, "systemctl": 2, "brew": 2, "apt": 2, "apt-get": 2,
+    # plain file and text utilities with no option that runs a program
+    "touch": 1, "mkdir": 1, "echo": 1, "printf": 1, "cat": 1, "ls": 1, "head": 1, "tail": 1,
+    "wc": 1, "grep": 1, "egrep": 1, "fgrep": 1, "diff": 1, "cmp": 1, "which": 1, "pwd": 1,
+    "cd": 1, "true": 1, "false": 1, "sleep": 1, "basename": 1, "dirname": 1, "realpath": 1,
+    "readlink": 1, "file": 1, "stat": 1, "du": 1, "df": 1, "tree": 1, "jq": 1, "cut": 1,
+    "tr": 1, "nl": 1, "column": 1, "comm": 1, "paste": 1, "rev": 1, "tac": 1, "seq": 1,
+    "uniq": 1, "id": 1, "whoami": 1, "uname": 1,
 }
 
 # Programs that run other programs, or have options that execute or write anywhere

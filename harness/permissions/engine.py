@@ -102,8 +102,10 @@ def search_targets(call: ToolCall) -> list[str] | None:
     of its pattern (an absolute pattern is its own base; `..` in it must not climb out)."""
     base = call.input.get("path") or "."
     pattern = call.input.get("pattern")
-    if not isinstance(base, str) or not isinstance(pattern, str):
+    if not isinstance(base, str):
         return None
+    if not isinstance(pattern, str):
+        pattern = ""  # the tool refuses such a call; it reads nothing beyond `path`
     targets = [base]
     if call.tool == "Glob" and pattern:
         prefix = _fixed_prefix(pattern)

@@ -16,10 +16,9 @@ HARNESS_FOLDERS = frozenset({".harness"})
 # `.claude/<x>`: the parts of Claude Code's folder that harness reads as agent definitions.
 CLAUDE_PROTECTED = frozenset({"agents"})
 # What makes a folder a git dir by content (git's own test is HEAD + objects/ + refs/; the
-# config file is what names programs). Two of them, one being HEAD or config, is enough.
-GIT_DIR_MARKERS: dict[str, str] = {"HEAD": "file", "config": "file", "objects": "dir",
-                                   "refs": "dir"}
-_GIT_KEY_MARKERS = frozenset({"HEAD", "config"})
+# config file is what names programs). Two of them, one being a key file, is enough.
+GIT_KEY_FILES = ("HEAD", "config")
+GIT_DIR_FOLDERS = ("objects", "refs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +70,28 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def _git_dir_by_content(target: Path) -> Path | None:
-    """The nearest ancestor of `target` that is (or, with this write, becomes) a git dir."""
-    for folder in target.parents:
-        child = target.relative_to(folder).parts[0]
-        is_leaf = target.parent == folder
-        found = set()
-        for name, kind in GIT_DIR_MARKERS.items():
-            adds = child.lower() == name.lower() and (kind == "file") == is_leaf
-            present = (os.path.isfile if kind == "file" else os.path.isdir)(folder / name)
-            if adds or present:
-                found.add(name)
-        if len(found) >= 2 and found & _GIT_KEY_MARKERS:
-            return folder
-    return None
+    """The nearest ancestor of `target` that is (or, with this write, becomes) a git dir.
+    Plain strings and stat calls: this runs for every write, over every ancestor."""
+    text = str(target)
+    child = os.path.basename(text)
+    is_leaf = True
+    folder = os.path.dirname(text)
+    while True:
+        lowered = child.lower()
+        found = 0
+        for name in GIT_KEY_FILES:  # one of these is needed: look for the folders after
+            if (is_leaf and lowered == name.lower()) or os.path.isfile(os.path.join(folder, name)):
+                found += 1
+        if found:
+            for name in GIT_DIR_FOLDERS:
+                if (not is_leaf and lowered == name) or os.path.isdir(os.path.join(folder, name)):
+                    found += 1
+            if found >= 2:
+                return Path(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        child, folder, is_leaf = os.path.basename(folder), parent, False
 
 
 def _within_any_case(path: Path, folder: Path) -> bool:
@@ -119,7 +127,7 @@ def protection(rp: ResolvedPath, root: Path, roots: list[Path], home: Path,
             if part == ".claude" and i + 1 < len(lowered) and lowered[i + 1] in CLAUDE_PROTECTED:
                 return Protection(f"protected path: {_shown(p, root)}",
                                   f"{rp.raw} is an agent definition (.claude/agents/)")
-    for p in _candidates(rp):
+    for p in dict.fromkeys(_candidates(rp)):
         git_dir = _git_dir_by_content(p)
         if git_dir is not None:
             return Protection(f"protected path: {_shown(p, root)}",

@@ -34,6 +34,8 @@ GRANTS = [
     ("terraform plan", "Bash(terraform plan:*)"),
     ("make build", "Bash(make build:*)"),
     ("pytest tests/unit -x", "Bash(pytest:*)"),
+    ("touch a.txt", "Bash(touch:*)"),
+    ("mkdir -p build/out", "Bash(mkdir:*)"),
     ("aws s3 ls", "Bash(aws s3 ls:*)"),
     # fewer words than the row needs, an option where the subcommand goes, no row: exact
     ("git", "Bash(git)"),
