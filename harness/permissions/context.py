@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -77,14 +78,34 @@ def hook_scripts(commands: Iterable[str], project_root: Path) -> tuple[Path, ...
     return tuple(dict.fromkeys(found))
 
 
+_HOOKS_PATH = re.compile(r"^\s*hookspath\s*=\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def git_hooks_folder(project_root: Path) -> Path | None:
+    """The folder `core.hooksPath` in the repository's config names (husky's `.husky/_`,
+    `.githooks`): git runs the scripts in it at every commit, so it is git internals too."""
+    try:
+        text = (project_root / ".git" / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    m = _HOOKS_PATH.search(text)
+    if m is None:
+        return None
+    value = os.path.expanduser(m.group(1).strip().strip('"'))
+    return Path(value) if os.path.isabs(value) else project_root / value
+
+
 def protected_paths(settings: Settings, project_root: Path) -> tuple[Path, ...]:
-    """What settings add to self-protection: hook scripts and the user's agent folder."""
+    """What settings (and the repository) add to self-protection: hook scripts, the user's
+    agent folder, the folder git takes hooks from."""
     from harness.config.home import user_config_path
 
     h = settings.hooks
     every = [*h.pre_tool_use, *h.post_tool_use, *h.user_prompt_submit, *h.stop, *h.notification]
     commands = [hook.command for hook in every]
-    return (user_config_path().parent, *hook_scripts(commands, project_root))
+    hooks_folder = git_hooks_folder(project_root)
+    return (user_config_path().parent, *hook_scripts(commands, project_root),
+            *((hooks_folder,) if hooks_folder else ()))
 
 
 def rule_sources(loaded: LoadedConfig, project_root: Path) -> dict[tuple[str, str], str]:

@@ -19,6 +19,7 @@ CLAUDE_PROTECTED = frozenset({"agents"})
 # config file is what names programs). Two of them, one being a key file, is enough.
 GIT_KEY_FILES = ("HEAD", "config")
 GIT_DIR_FOLDERS = ("objects", "refs")
+GIT_OTHER_FILES = ("commondir",)  # a worktree's own git dir: HEAD + commondir
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,9 @@ def _git_dir_by_content(target: Path) -> Path | None:
         if found:
             for name in GIT_DIR_FOLDERS:
                 if (not is_leaf and lowered == name) or os.path.isdir(os.path.join(folder, name)):
+                    found += 1
+            for name in GIT_OTHER_FILES:
+                if (is_leaf and lowered == name) or os.path.isfile(os.path.join(folder, name)):
                     found += 1
             if found >= 2:
                 return Path(folder)

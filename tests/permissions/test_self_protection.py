@@ -218,3 +218,23 @@ def test_nul_byte_in_a_path_asks_and_does_not_crash(world):
     ctx = PermissionContext(project_root=world, mode="acceptEdits")
     assert decide(ToolCall("Write", {"file_path": "a\x00b"}), ctx).decision == "ask"
     assert decide(ToolCall("Read", {"file_path": "a\x00b"}), ctx).decision == "ask"
+
+
+def test_the_folder_core_hooks_path_names_is_protected(world):
+    subprocess.run(["git", "-C", str(world), "config", "core.hooksPath", ".husky/_"], check=True)
+    (world / ".husky" / "_").mkdir(parents=True)
+    from harness.config.schema import Settings
+
+    ctx = context_from_settings(Settings(), world, mode="acceptEdits")
+    d = decide(ToolCall("Write", {"file_path": ".husky/_/pre-commit"}), ctx)
+    assert d.decision == "ask" and d.firm, d.reason
+    assert decide(ToolCall("Write", {"file_path": ".husky/README.md"}), ctx).decision == "allow"
+
+
+def test_a_worktree_git_dir_by_content_is_protected(world):
+    (world / "wt").mkdir()
+    (world / "wt" / "HEAD").write_text("ref: refs/heads/x\n")
+    (world / "wt" / "commondir").write_text("../..\n")
+    ctx = PermissionContext(project_root=world, mode="acceptEdits")
+    d = decide(ToolCall("Write", {"file_path": "wt/config.worktree"}), ctx)
+    assert d.decision == "ask" and d.check.startswith("protected path"), d.reason
