@@ -72,6 +72,10 @@ def hook_scripts(commands: Iterable[str], project_root: Path) -> tuple[Path, ...
             path = Path(value) if os.path.isabs(value) else here / value
             if previous == "cd":
                 here = path
+            elif previous == "-m" and "/" not in value:  # `python -m pkg.hook`
+                module = here.joinpath(*value.split("."))
+                found += [module.with_suffix(".py"), module / "__init__.py",
+                          module / "__main__.py"]
             elif "/" in value or path.is_file():
                 found.append(path)
             previous = word

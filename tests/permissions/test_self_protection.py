@@ -179,6 +179,7 @@ def test_hook_scripts_named_by_configured_hooks_are_protected(world):
     ("$HOME/bin/hook", ["~/bin/hook"]),
     ("cd ops && ./run", ["ops/run"]),
     ("FOO=1 node hooks/x.js | tee /dev/null", ["hooks/x.js", "/dev/null"]),
+    ("python3 -m ops.hook --x", ["ops/hook.py", "ops/hook/__init__.py", "ops/hook/__main__.py"]),
 ])
 def test_hook_script_paths_are_found_in_hook_commands(command, expected, tmp_path):
     found = hook_scripts([command], tmp_path)
