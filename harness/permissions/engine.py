@@ -7,6 +7,7 @@ short answer: `secret path`, `protected path: .git/config`, `mode default: shell
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -170,6 +171,38 @@ def _shell_concern(a: ShellAnalysis, read_roots: list[Path]) -> Finding:
     return Finding("sensitive read", a.concerns[0])
 
 
+def _path_words(text: str) -> list[str]:
+    """The words of a simple command that could name a file it writes: operands and
+    `--opt=value` values, quotes removed; words with spaces (messages) are no paths."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return []
+    out = []
+    for w in words[1:]:
+        if w.startswith("-"):
+            w = w.split("=", 1)[1] if w.startswith("--") and "=" in w else ""
+        if w and not any(c.isspace() for c in w):
+            out.append(w)
+    return out
+
+
+def _names_protected(a: ShellAnalysis, cwd: Path, root: Path, write_roots: list[Path],
+                     ctx: PermissionContext) -> Finding | None:
+    """A command that may change state and names a protected path as an operand (`cp x
+    .git/config`, `tee .harness/config.local.toml`): a firm ask, whatever rules or hooks say.
+    A net under the analysis's own write paths, for commands it does not model."""
+    for part in a.parts:
+        if part.safe or part.transparent:
+            continue
+        for word in _path_words(part.text):
+            guard = protection(P.resolve(word, cwd, ctx.home), root, write_roots, ctx.home,
+                               ctx.protected)
+            if guard is not None:
+                return Finding(guard.check, f"`{part.text}` names {word}: {guard.reason}")
+    return None
+
+
 def classify(call: ToolCall, ctx: PermissionContext) -> Facts:
     root, read_roots, write_roots = _roots(ctx)
     tool = call.tool
@@ -208,6 +241,8 @@ def classify(call: ToolCall, ctx: PermissionContext) -> Facts:
                                ctx.home, ctx.protected)
             if guard is not None and facts.hard is None:
                 facts.hard = Finding(guard.check, guard.reason)
+        if facts.hard is None and not a.read_only:
+            facts.hard = _names_protected(a, cwd, root, write_roots, ctx)
         return facts
     if tool == "GitCommit":
         return Facts("shell", "creates a commit (runs commit hooks)", "recoverable")

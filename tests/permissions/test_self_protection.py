@@ -239,3 +239,32 @@ def test_a_worktree_git_dir_by_content_is_protected(world):
     ctx = PermissionContext(project_root=world, mode="acceptEdits")
     d = decide(ToolCall("Write", {"file_path": "wt/config.worktree"}), ctx)
     assert d.decision == "ask" and d.check.startswith("protected path"), d.reason
+
+
+@pytest.mark.parametrize("command", [
+    "cp evil .git/config",
+    "sudo cp evil .git/config",
+    "mv x ./.git/../.git/hooks/pre-commit",
+    "install -m 755 x .git/hooks/post-checkout",
+    "tee .harness/config.local.toml < rules",
+    "git config --file=.git/config core.fsmonitor x",
+    "sed -i s/a/b/ .harness/config.toml",
+    "ln -sf /tmp/x notgit/hooks/post-update",
+    "rm -rf .claude/agents",
+])
+@pytest.mark.parametrize("mode", ["default", "acceptEdits", "bypassPermissions"])
+def test_commands_that_name_a_protected_path_are_a_firm_ask(command, mode, world):
+    ctx = PermissionContext(project_root=world, mode=mode, allow=EVERYTHING)
+    d = decide(ToolCall("Bash", {"command": command}), ctx)
+    assert (d.decision, d.firm) == ("ask", True), d.reason
+    assert d.check.startswith("protected path"), d.check
+
+
+@pytest.mark.parametrize("command", [
+    "npm test", "rm -rf build", "git add .gitignore src/app.py",
+    "git commit -m 'handle .git/config in tests'", "cp a.txt docs/", "git diff .git/config",
+])
+def test_other_commands_stay_under_the_rules(command, world):
+    ctx = PermissionContext(project_root=world, allow=EVERYTHING)
+    d = decide(ToolCall("Bash", {"command": command}), ctx)
+    assert d.decision == "allow" and not d.firm, d.reason
