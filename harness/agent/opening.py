@@ -41,9 +41,15 @@ def parse_checkpoint(text: str) -> tuple[str, int | None]:
     return thread, int(seq) if seq else None
 
 
-def start_notices(settings: Settings) -> list[str]:
+def start_notices(settings: Settings, root: Path | None = None) -> list[str]:
     """What a person must know before the first command runs (shown by every front-end)."""
     notices = []
+    if root is not None:
+        from harness.config.home import locate_project_root
+
+        narrowed = locate_project_root(root).notice()
+        if narrowed:
+            notices.append(narrowed)
     if settings.sandbox.enabled:
         from harness.permissions.sandbox import sandbox_status
 

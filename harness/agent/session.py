@@ -66,7 +66,7 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
     session.abandoned = await asyncio.to_thread(
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
-    session.notices = start_notices(settings) + session.thread_notices
+    session.notices = start_notices(settings, root) + session.thread_notices
     return session
 
 
@@ -110,6 +110,7 @@ class AgentSession:
         from harness.config.home import harness_home
 
         self.tool_ctx.harness_home = harness_home()
+        self.tool_ctx.search_filter = self._search_filter
         self._tools = _load_tools(self)
         self._system: list[dict] | None = None
         self._tool_schemas: list[dict] | None = None
@@ -478,6 +479,12 @@ class AgentSession:
             session_allow=tuple(self.state.session_rules),
             cwd=self.tool_ctx.cwd,
         )
+
+    def _search_filter(self, tool: str) -> Any:
+        """What Glob and Grep leave out of results: secrets no rule allows, denied paths."""
+        from harness.permissions.engine import search_filter
+
+        return search_filter(self.permission_context(), tool)
 
     def _grant(self, call: Any, pctx: Any, scope: str) -> str | None:
         from harness.permissions.grants import suggest_rule, write_project_rule
