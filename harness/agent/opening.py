@@ -42,15 +42,9 @@ def parse_checkpoint(text: str) -> tuple[str, int | None]:
 
 def start_notices(settings: Settings) -> list[str]:
     """What a person must know before the first command runs (shown by every front-end)."""
-    notices = []
-    if settings.sandbox.enabled:
-        from harness.permissions.sandbox import sandbox_status
+    from harness.permissions.sandbox import sandbox_notice
 
-        status = sandbox_status()
-        if not status.available:
-            notices.append(f"NO SANDBOX: shell commands run unconfined ({status.detail})")
-    else:
-        notices.append("sandbox off (sandbox.enabled = false): shell commands run unconfined")
+    notices = [sandbox_notice(settings.sandbox.enabled)]  # never silent, also when confined
     return notices
 
 

@@ -60,8 +60,7 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         out = decision.to_json()
         out["mode"] = base.mode
-        out["sandbox"] = {"available": status.available, "mechanism": status.mechanism,
-                          "detail": status.detail}
+        out["sandbox"] = status.to_json()
         print(json.dumps(out))
         return DONE
     print(f"decision: {decision.decision}")

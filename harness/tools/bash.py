@@ -93,6 +93,17 @@ def _kill_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
+def command_env(ctx: ToolContext) -> dict[str, str]:
+    """Harness's environment without credentials (sandbox.env), set up for no prompts."""
+    from harness.permissions.sandbox_env import scrubbed_env
+
+    env = scrubbed_env(os.environ, ctx.sandbox_env_include, ctx.sandbox_env_exclude)
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")  # never hang on a credential prompt
+    env["PAGER"] = "cat"
+    env["GIT_PAGER"] = "cat"
+    return env
+
+
 class Bash(BaseTool):
     name = "Bash"
     description = (
@@ -123,37 +134,55 @@ class Bash(BaseTool):
     async def run(self, input: BashInput, ctx: ToolContext) -> ToolOutput:  # type: ignore[override]
         cwd = self._workdir(ctx)
         timeout = min(input.timeout or DEFAULT_TIMEOUT, MAX_TIMEOUT)
-        fd, marker = tempfile.mkstemp(prefix="harness-cwd-")
+        policy = None
+        env = command_env(ctx)
+        if ctx.sandbox_enabled:
+            from harness.permissions.sandbox import (
+                SandboxPolicy,
+                inside_tmp,
+                sandbox_status,
+                session_temp,
+            )
+
+            policy = SandboxPolicy(
+                ctx.project_root.resolve(), tuple(ctx.sandbox_writable), ctx.sandbox_network,
+                session_temp(ctx.thread_id or "default"), tuple(ctx.sandbox_protected),
+                ctx.sandbox_unix_sockets,
+            )
+            if sandbox_status().available:
+                env["TMPDIR"] = str(inside_tmp(policy))
+            assert policy.private_tmp is not None
+            # The marker lives in the session's temp folder: the one place both the command
+            # (as its /tmp) and harness (as a host path) can reach.
+            fd, host_marker = tempfile.mkstemp(prefix=".harness-cwd-",
+                                               dir=policy.private_tmp / "tmp")
+            marker_inside = str(inside_tmp(policy) / Path(host_marker).name)
+        else:
+            fd, host_marker = tempfile.mkstemp(prefix="harness-cwd-")
+            marker_inside = host_marker
         os.close(fd)
         # The trap records the final folder even when the command calls `exit`.
         # An explicit `cd` because a sandbox wrapper may choose its own start folder.
         script = (
-            f"trap 'pwd -P > {shlex.quote(marker)}' EXIT\n"
+            f"trap 'pwd -P > {shlex.quote(marker_inside)}' EXIT\n"
             f"cd -- {shlex.quote(str(cwd))} || exit 1\n{input.command}"
         )
-        policy = None
-        if ctx.sandbox_enabled:
-            from harness.permissions.sandbox import SandboxPolicy, sandboxed_argv
+        if policy is not None:
+            from harness.permissions.sandbox import sandboxed_argv
 
-            policy = SandboxPolicy(
-                ctx.project_root.resolve(), tuple(ctx.sandbox_writable), ctx.sandbox_network
-            )
-            argv = sandboxed_argv(script, policy)
+            argv = await asyncio.to_thread(sandboxed_argv, script, policy)
         else:
             argv = ["bash", "-c", script]
         try:
-            return await self._execute(argv, cwd, timeout, marker, policy, ctx)
+            return await self._execute(argv, cwd, timeout, host_marker, policy, ctx, env)
         finally:
             with contextlib.suppress(OSError):
-                os.unlink(marker)
+                os.unlink(host_marker)
 
     async def _execute(
-        self, argv: list[str], cwd: Path, timeout: float, marker: str, policy, ctx: ToolContext
+        self, argv: list[str], cwd: Path, timeout: float, marker: str, policy,
+        ctx: ToolContext, env: dict[str, str],
     ) -> ToolOutput:
-        env = dict(os.environ)
-        env.setdefault("GIT_TERMINAL_PROMPT", "0")  # never hang on a credential prompt
-        env["PAGER"] = "cat"
-        env["GIT_PAGER"] = "cat"
         started = time.monotonic()
         try:
             proc = await asyncio.create_subprocess_exec(
