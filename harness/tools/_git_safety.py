@@ -47,8 +47,6 @@ _NEUTRAL: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^diff\..+\.(textconv|command)$", ""),  # also off by --no-textconv/--no-ext-diff
         (r"^filter\..+\.(clean|smudge|process)$", ""),  # empty: no filter
         (r"^merge\..+\.driver$", "false"),
-        (r"^remote\..+\.receivepack$", "git-receive-pack"),
-        (r"^remote\..+\.uploadpack$", "git-upload-pack"),
         (r"^gpg\.program$", "gpg"),
         (r"^gpg\.x509\.program$", "gpgsm"),
         (r"^gpg\.ssh\.program$", "ssh-keygen"),
@@ -56,6 +54,9 @@ _NEUTRAL: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^gpg\.ssh\.defaultkeycommand$", ""),
     )
 )
+# remote.*.receivepack/uploadpack: the first value wins, so `-c` cannot override them; the
+# push command line does (uploadpack is for fetches, which the git tools never make).
+RECEIVE_PACK = re.compile(r"^remote\..+\.(receivepack|uploadpack)$")
 # Flags for every git command that can show a diff: no external diff, no textconv.
 DIFF_FLAGS = ("--no-ext-diff", "--no-textconv")
 
@@ -107,8 +108,8 @@ def overrides(cwd: Path, purpose: Purpose) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     helpers_reset = False
     for key in dict.fromkeys(repo_keys):
-        if key == "core.hookspath" or key == "core.gitproxy":
-            continue  # hooks are handled below; gitProxy only matters for a push
+        if key == "core.hookspath" or key == "core.gitproxy" or RECEIVE_PACK.match(key):
+            continue  # hooks: below; gitProxy: refused for a push; receive-pack: push_flags
         if re.match(r"^credential\.(.+\.)?helper$", key):
             if not helpers_reset:
                 # An empty helper clears the list so far; the user's own come back after.
@@ -136,6 +137,14 @@ def overrides(cwd: Path, purpose: Purpose) -> list[tuple[str, str]]:
     if purpose == "read":
         out.append(("log.showSignature", "false"))
     return out
+
+
+def push_flags(cwd: Path) -> list[str]:
+    """Command-line options for `git push` that override repository-set programs."""
+    entries = _config_entries(cwd)
+    if any(scope in REPOSITORY_SCOPES and RECEIVE_PACK.match(key) for scope, key, _ in entries):
+        return ["--receive-pack=git-receive-pack"]
+    return []
 
 
 def config_env(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from harness.tools._git_safety import (
     RepositoryProgramError,
     inside_any,
     local_remote_path,
+    push_flags,
     tool_env,
 )
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
@@ -127,7 +128,7 @@ def _push(ctx: ToolContext, remote: str | None, branch: str | None) -> str:
             ctx.sandbox_env_include, ctx.sandbox_env_exclude))
     except RepositoryProgramError as exc:
         raise ToolError(str(exc)) from None
-    args = ["--porcelain"]
+    args = ["--porcelain", *push_flags(Path(repo.working_tree_dir or repo.git_dir))]
     if plan.set_upstream:
         args.append("--set-upstream")
     refspec = f"refs/heads/{plan.branch}:refs/heads/{plan.branch}"
