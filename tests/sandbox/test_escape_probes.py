@@ -204,7 +204,7 @@ def test_capabilities_session_and_terminal(scripted_server, project):
     for cap in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
         assert int(fields[cap].strip(), 16) == 0, body
     assert fields["NoNewPrivs"].strip() == "1" and fields["Seccomp"].strip() == "2", body
-    session, tty_nr = fields["stat"].split()
+    _session, tty_nr = fields["stat"].split()
     assert tty_nr == "0", body  # no controlling terminal: nothing to inject keystrokes into
     assert "sid-is-leader-in-sandbox True" in body
     assert "No such device or address" in body  # /dev/tty: no controlling terminal

@@ -229,7 +229,7 @@ PLANTED = ("fsmonitor", "external-diff", "textconv", "clean", "smudge", "process
 def planted(with_remote, tmp_path):
     """A repository whose own .git/config names a canary-writing program in every place git
     may run one, with .gitattributes routing *.txt through them and hooks in place."""
-    repo, bare = with_remote
+    repo, _bare = with_remote
     canaries = tmp_path / "canaries"
     canaries.mkdir()
     programs = {}
