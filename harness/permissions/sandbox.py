@@ -248,6 +248,34 @@ def protected_for(policy: SandboxPolicy) -> list[Path]:
 
 def sandboxed_argv(command: str, policy: SandboxPolicy) -> list[str]:
     """The argv that runs `bash -c command` under the sandbox (or plain bash when none exists)."""
+    return sandboxed_command(command, policy)[0]
+
+
+def remove_planted(watch: list[Path]) -> list[Path]:
+    """After a command: remove what it planted at the watched paths (see sandboxed_command)."""
+    removed = []
+    for path in watch:
+        if path.is_file() or path.is_symlink():
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed
+
+
+def sandboxed_command(command: str, policy: SandboxPolicy) -> tuple[list[str], list[Path]]:
+    """(argv, paths to watch). A `commondir` file in a `.git` folder makes git read another
+    folder's config; it cannot be made read-only while missing (any mount point there breaks
+    git), so the caller removes one that the command created (`remove_planted`)."""
+    from harness.permissions.sandbox_paths import missing_commondirs
+
+    argv = _argv(command, policy)
+    watch = missing_commondirs(argv) if argv[:1] != ["bash"] else []
+    return argv, watch
+
+
+def _argv(command: str, policy: SandboxPolicy) -> list[str]:
     status = sandbox_status()
     launcher = [sys.executable, "-I", "-S", str(_EXEC_SCRIPT)]
     abi = sandbox_exec.abi_version() if status.mechanism != "none" else 0

@@ -227,3 +227,15 @@ def writable_binds(paths: list[Path]) -> set[Path]:
             out.add(p)
             out.update(q for q in paths if q in p.parents)
     return out
+
+
+def missing_commondirs(argv: list[str]) -> list[Path]:
+    """`commondir` paths that do not exist in the `.git` folders a bubblewrap argv re-binds
+    (a `.git` folder never has one; only linked worktrees' git dirs do)."""
+    out = []
+    for i, arg in enumerate(argv[:-2]):
+        if arg == "--bind" and argv[i + 1] == argv[i + 2] and argv[i + 1].endswith("/.git"):
+            path = Path(argv[i + 1]) / "commondir"
+            if not path.exists():
+                out.append(path)
+    return out

@@ -167,17 +167,27 @@ class Bash(BaseTool):
             f"trap 'pwd -P > {shlex.quote(marker_inside)}' EXIT\n"
             f"cd -- {shlex.quote(str(cwd))} || exit 1\n{input.command}"
         )
+        watch: list[Path] = []
         if policy is not None:
-            from harness.permissions.sandbox import sandboxed_argv
+            from harness.permissions.sandbox import sandboxed_command
 
-            argv = await asyncio.to_thread(sandboxed_argv, script, policy)
+            argv, watch = await asyncio.to_thread(sandboxed_command, script, policy)
         else:
             argv = ["bash", "-c", script]
+        removed: list[Path] = []
         try:
-            return await self._execute(argv, cwd, timeout, host_marker, policy, ctx, env)
+            output = await self._execute(argv, cwd, timeout, host_marker, policy, ctx, env)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(host_marker)
+            if watch:  # also when the call was cancelled or failed
+                from harness.permissions.sandbox import remove_planted
+
+                removed = remove_planted(watch)
+        for path in removed:
+            output.content += (f"\n[sandbox] removed {path}, which the command created: it "
+                               "would make git read another repository's config")
+        return output
 
     async def _execute(
         self, argv: list[str], cwd: Path, timeout: float, marker: str, policy,

@@ -284,6 +284,18 @@ def test_git_config_cannot_be_rewritten(scripted_server, project):
     assert (project / ".git").is_dir() and not (project / ".git-moved").exists()
 
 
+def test_git_commondir_cannot_redirect_the_config(scripted_server, project, outside):
+    evil = outside / "evil.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(evil)], check=True)
+    subprocess.run(["git", "-C", str(evil), "config", "core.fsmonitor",
+                    f"touch {outside}/PWNED; false"], check=True)
+    body, _ = run_probe(scripted_server, project, f"echo {evil} > .git/commondir; echo tried")
+    assert not (project / ".git" / "commondir").exists(), body
+    assert "removed" in body
+    subprocess.run(["git", "status"], cwd=project, capture_output=True, check=True)
+    assert not (outside / "PWNED").exists()
+
+
 def test_git_hooks_cannot_be_added(scripted_server, project):
     body, _ = run_probe(scripted_server, project,
                         "printf '#!/bin/sh\\ntouch pwned\\n' > .git/hooks/post-commit; "
