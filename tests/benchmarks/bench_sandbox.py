@@ -88,7 +88,7 @@ def run() -> str:
     variants = _variants()
     times: dict[str, list[float]] = {label: [] for label, _ in variants}
     try:
-        for label, mechanism in variants:  # warm up: caches, the probe, the BPF compile
+        for _label, mechanism in variants:  # warm up: caches, the probe, the BPF compile
             _call(project, mechanism, "bench")
         for _ in range(RUNS):
             for label, mechanism in variants:
