@@ -81,10 +81,12 @@ _draining: set[asyncio.Future] = set()
 async def _exited(proc: asyncio.subprocess.Process) -> int:
     """Wait for the process itself to exit. `proc.wait()` also waits for its pipes to
     close, which a backgrounded child (`server &`) would hold open indefinitely."""
-    delay = 0.001
+    delay, started = 0.001, time.monotonic()
     while proc.returncode is None:
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.02)  # quick commands return fast, long ones poll gently
+        # Quick commands (a sandboxed one takes tens of ms) are seen within ~5 ms of their
+        # end; after two seconds, poll gently.
+        delay = min(delay * 2, 0.005 if time.monotonic() - started < 2 else 0.02)
     return proc.returncode
 
 
