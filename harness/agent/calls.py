@@ -26,6 +26,7 @@ from harness.store.events import (
     ToolStarted,
 )
 from harness.tools.base import Tool, ToolContext, ToolError, ToolInput, ToolOutput
+from harness.tools.redaction import redact_output
 
 REJECTED = "The user rejected this tool call."
 CANCELLED_READ = "Cancelled by the user while running (it only reads: nothing was changed)."
@@ -305,6 +306,7 @@ class CallRunner:
         finally:
             self.current_call = None
             self.ctx.answer = None
+        output = redact_output(output)  # the session's secrets never reach log, UI or model
         duration = (time.perf_counter() - started) * 1000
         span.set("harness.is_error", output.is_error)
         if self.hooks is not None:

@@ -100,11 +100,17 @@ class AgentSession:
         self.notices: list[str] = []  # e.g. no OS sandbox available (see start_notices)
         self._loop: AgentLoop | None = None
         self._shadow: Any = None
+        from harness.permissions.sandbox_paths import configured_hook_scripts
+
         self.tool_ctx = ToolContext(
             project_root=root,
             sandbox_enabled=settings.sandbox.enabled,
             sandbox_network=settings.sandbox.network,
             sandbox_writable=tuple(Path(p).expanduser() for p in settings.sandbox.writable),
+            sandbox_env_include=tuple(settings.sandbox.env.include),
+            sandbox_env_exclude=tuple(settings.sandbox.env.exclude),
+            sandbox_protected=configured_hook_scripts(settings, root),
+            sandbox_unix_sockets=settings.sandbox.unix_sockets,
             snapshot=self._snapshot,
         )
         from harness.config.home import harness_home

@@ -65,8 +65,7 @@ def main(args: argparse.Namespace) -> int:
         out["mode"] = base.mode
         out["project_root"] = str(root)
         out["project_root_note"] = located.notice()
-        out["sandbox"] = {"available": status.available, "mechanism": status.mechanism,
-                          "detail": status.detail}
+        out["sandbox"] = status.to_json()
         print(json.dumps(out))
         return DONE
     print(f"decision: {decision.decision}")

@@ -86,11 +86,33 @@ class PermissionSettings(_Section):
         return rules
 
 
+class SandboxEnvSettings(_Section):
+    include: list[str] = Field(
+        default_factory=list,
+        description="Variables passed to commands although their names look like credentials "
+        "(shell patterns, e.g. 'GITHUB_TOKEN'); ANTHROPIC_API_KEY/AUTH_TOKEN never are.",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Further variables kept from commands (shell patterns, e.g. 'AWS_*'); "
+        "wins over include. Always kept out: *KEY*, *SECRET*, *TOKEN*, *PASSWORD*, "
+        "*CREDENTIAL*.",
+    )
+
+
 class SandboxSettings(_Section):
     enabled: bool = Field(True, description="Run shell commands under the OS sandbox.")
     network: bool = Field(False, description="Let sandboxed commands use the network.")
     writable: list[str] = Field(
         default_factory=list, description="Extra folders sandboxed commands may write."
+    )
+    unix_sockets: bool = Field(
+        False, description="Let sandboxed commands create unix sockets; they could then "
+        "connect to sockets outside the project (docker's, an ssh or gpg agent's).",
+    )
+    env: SandboxEnvSettings = Field(
+        default_factory=SandboxEnvSettings,
+        description="Which environment variables commands started for the model get.",
     )
 
 
@@ -164,9 +186,9 @@ class Settings(_Section):
 
 
 # Rule lists are merged (union, in layer order) instead of replaced.
-MERGED_LISTS: frozenset[tuple[str, str]] = frozenset(
+MERGED_LISTS: frozenset[tuple[str, ...]] = frozenset(
     {("permissions", k) for k in ("allow", "ask", "deny", "interrupt_before", "extra_roots")}
-    | {("sandbox", "writable")}
+    | {("sandbox", "writable"), ("sandbox", "env", "include"), ("sandbox", "env", "exclude")}
     | {("hooks", k) for k in HookSettings.model_fields}
 )
 

@@ -134,3 +134,35 @@ async def test_bash_in_sandbox_can_write_project_and_keep_cwd(project, ctx):
     assert out.content.startswith("hi\n(working directory is now")
     assert (project / "w/f.txt").read_text() == "hi\n"
     assert ctx.cwd == project / "w"
+
+
+async def test_bash_gets_a_scrubbed_environment_with_or_without_sandbox(project, ctx,
+                                                                         monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-bash-env-0123456789")
+    monkeypatch.setenv("SOME_PASSWORD", "pw")
+    monkeypatch.setenv("HARMLESS_SETTING", "kept")
+    for enabled in (False, True):
+        if enabled and not _sandbox_available()[0]:
+            continue
+        ctx.sandbox_enabled = enabled
+        out = await bash(ctx, 'echo "[$ANTHROPIC_API_KEY][$SOME_PASSWORD][$HARMLESS_SETTING]"')
+        assert out.content == "[][][kept]", (enabled, out.content)
+    ctx.sandbox_env_include = ("SOME_PASSWORD",)
+    out = await bash(ctx, 'echo "[$SOME_PASSWORD]"')
+    assert out.content == "[pw]"
+
+
+async def test_bash_in_sandbox_has_its_own_tmp_and_background_jobs_end_with_the_call(
+        project, ctx):
+    from harness.permissions.sandbox import sandbox_status, session_temp
+
+    if sandbox_status().mechanism != "bubblewrap":
+        pytest.skip("needs the bubblewrap sandbox")
+    ctx.sandbox_enabled = True
+    name = f"bash-tmp-{uuid.uuid4().hex[:8]}"
+    out = await bash(ctx, f"echo mine > /tmp/{name}; echo $TMPDIR; (sleep 300 &); echo started")
+    assert out.content.splitlines() == ["/tmp", "started"]
+    assert (session_temp(ctx.thread_id) / "tmp" / name).read_text() == "mine\n"
+    assert not (Path("/tmp") / name).exists()
+    again = await bash(ctx, f"cat /tmp/{name}; pgrep -c sleep || true")
+    assert again.content.splitlines() == ["mine", "0"]  # the background sleep ended
