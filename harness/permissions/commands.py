@@ -163,7 +163,7 @@ def judge_row(name: str, row: Row, args: list[Word], an: Analyzer) -> Verdict:
 
 def read_option_files(name: str, parsed: getopt.Parsed, an: Analyzer) -> str | None:
     """`--files0-from=F`, `xargs -a F`, `date -f F`: the value is a file that gets read."""
-    for opt, value, word in parsed.options:
+    for opt, value, _ in parsed.options:
         if opt.kind != "file":
             continue
         if value is None:

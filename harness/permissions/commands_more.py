@@ -140,14 +140,20 @@ def _tar(p: getopt.Parsed, an: Analyzer) -> Verdict:
 
 
 # --- commands without a table row -----------------------------------------------------
-_FIND_TESTS_1 = frozenset("""-name -iname -path -ipath -wholename -iwholename -regex -iregex
--type -xtype -size -mtime -mmin -atime -amin -ctime -cmin -used -perm -user -group -uid
--gid -links -inum -maxdepth -mindepth -printf -regextype -fstype -lname -ilname -context
--newer -anewer -cnewer -samefile""".split())
-_FIND_TESTS_0 = frozenset("""-depth -prune -print -print0 -ls -empty -executable -readable
--writable -false -true -nouser -nogroup -xdev -mount -noleaf -follow -daystart -warn
--nowarn -ignore_readdir_race -noignore_readdir_race -quit -not ! ( ) -a -and -o -or ,
--nogroup""".split())
+_FIND_TESTS_1 = frozenset([
+    "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex",
+    "-type", "-xtype", "-size", "-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin",
+    "-used", "-perm", "-user", "-group", "-uid", "-gid", "-links", "-inum", "-maxdepth",
+    "-mindepth", "-printf", "-regextype", "-fstype", "-lname", "-ilname", "-context",
+    "-newer", "-anewer", "-cnewer", "-samefile"
+])
+_FIND_TESTS_0 = frozenset([
+    "-depth", "-prune", "-print", "-print0", "-ls", "-empty", "-executable", "-readable",
+    "-writable", "-false", "-true", "-nouser", "-nogroup", "-xdev", "-mount", "-noleaf",
+    "-follow", "-daystart", "-warn", "-nowarn", "-ignore_readdir_race",
+    "-noignore_readdir_race", "-quit", "-not", "!", "(", ")", "-a", "-and", "-o", "-or",
+    ",", "-nogroup"
+])
 _FIND_READS = frozenset({"-newer", "-anewer", "-cnewer", "-samefile", "-files0-from"})
 _FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 
@@ -210,9 +216,15 @@ def _find(args: list[Word], an: Analyzer) -> Verdict:
     return verdict
 
 
-_XXD_FLAGS = frozenset("""-a -autoskip -b -bits -C -capitalize -E -EBCDIC -e -i -include
--p -ps -postscript -plain -u -h -help -v -version -d -R""".split())
-_XXD_VALUES = frozenset("-c -cols -g -groupsize -l -len -n -name -o -offset -s -seek".split())
+_XXD_FLAGS = frozenset([
+    "-a", "-autoskip", "-b", "-bits", "-C", "-capitalize", "-E", "-EBCDIC", "-e", "-i",
+    "-include", "-p", "-ps", "-postscript", "-plain", "-u", "-h", "-help", "-v", "-version",
+    "-d", "-R"
+])
+_XXD_VALUES = frozenset([
+    "-c", "-cols", "-g", "-groupsize", "-l", "-len", "-n", "-name", "-o", "-offset", "-s",
+    "-seek"
+])
 
 
 def _xxd(args: list[Word], an: Analyzer) -> Verdict:

@@ -36,7 +36,7 @@ class OptionTable:
     negatable: bool = False  # git parse-options: `--no-foo` turns a flag `--foo` off
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def table(spec: str, digits: bool = False, permute: bool = True,
           negatable: bool = False) -> OptionTable:
     """Compile `"n|lines: q|quiet|silent |files0-from@ o|output!:"` into an option table.

@@ -171,6 +171,6 @@ def _config(rest: list[Word], an: Analyzer) -> Verdict:
             return no("git config reads a file only known at run time")
         an.read_path(value)
     getting = p.has("get", "get-all", "get-regexp", "get-urlmatch", "list")
-    if getting and len(p.operands) <= 2 or (not getting and len(p.operands) == 1):
+    if (getting and len(p.operands) <= 2) or (not getting and len(p.operands) == 1):
         return ok("git config only reads")
     return no("git config with a value sets configuration")

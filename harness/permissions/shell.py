@@ -13,6 +13,7 @@ from pathlib import Path
 from harness.permissions import commands
 from harness.permissions.paths import inside, is_secret, is_secret_path, resolve
 from harness.permissions.paths_extra import glob_may_hit_secret, proc_secret
+from harness.permissions.shell_nodes import NodeWalker
 from harness.permissions.shellwords import (
     BRACE,
     GLOB,
@@ -25,7 +26,6 @@ from harness.permissions.shellwords import (
     unescape_double,
     unescape_unquoted,
 )
-from harness.permissions.shell_nodes import NodeWalker
 
 __all__ = ["Analyzer", "Part", "ShellAnalysis", "Word", "analyze"]
 
@@ -49,6 +49,7 @@ class Part:
     argv: tuple[str, ...] | None = None  # after quote removal; None if any word is dynamic
     program: str | None = None  # basename of the program; None: not known statically
     open_args: bool = False  # xargs / find -exec add arguments at run time
+    words: tuple[str | None, ...] = ()  # each word's value, None where only known at run time
 
 
 @dataclass
@@ -266,7 +267,8 @@ class Analyzer(NodeWalker):
     def simple(self, env: list[tuple[str, Word]], words: list[Word], open_args: bool = False,
                depth: int = 0) -> None:
         text = " ".join([f"{k}={w.source}" for k, w in env] + [w.source for w in words])
-        part = Part(text=text, open_args=open_args)
+        part = Part(text=text, open_args=open_args,
+                    words=tuple(None if w.glob else w.text for w in words))
         self.out.parts.append(part)
         if words and words[0].text is not None and not words[0].glob:
             part.program = posixpath.basename(words[0].text) or None
