@@ -27,7 +27,8 @@ class Verdict:
     irreversible: bool = False
     wrapped: list[Word] | None = None
     wrapped_env: list = field(default_factory=list)
-    wrapped_open: bool = False  # xargs/find -exec: more arguments are added at run time
+    wrapped_open: bool = False  # xargs/find -exec: arguments are filled in at run time
+    wrapped_appends: bool = False  # xargs: words read from input follow the given ones
     script: str | None = None
 
 

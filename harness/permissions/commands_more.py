@@ -274,7 +274,10 @@ def _ps(args: list[Word], an: Analyzer) -> Verdict:
             letters = t[1:]
             for k, c in enumerate(letters):
                 if c in unix_values:
-                    i += 0 if letters[k + 1:] else 1
+                    if letters[k + 1:]:
+                        # `-auxe`: procps may read a bad UNIX option as BSD `auxe` (e = env)
+                        return no(f"ps `{t}`: procps may read this as BSD options")
+                    i += 1
                     break
                 if c not in unix_flags:
                     # procps reads `-aux` as BSD `aux`: what the letters mean is unclear.

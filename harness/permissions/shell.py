@@ -265,7 +265,7 @@ class Analyzer(NodeWalker):
 
     # --- simple commands --------------------------------------------------------------
     def simple(self, env: list[tuple[str, Word]], words: list[Word], open_args: bool = False,
-               depth: int = 0) -> None:
+               depth: int = 0, appends: bool = False) -> None:
         text = " ".join([f"{k}={w.source}" for k, w in env] + [w.source for w in words])
         part = Part(text=text, open_args=open_args,
                     words=tuple(None if w.glob else w.text for w in words))
@@ -292,7 +292,7 @@ class Analyzer(NodeWalker):
             part.reason = "a path-qualified program runs whatever file is there, not the known tool"
             return
         args = words[1:]
-        if open_args:
+        if appends:
             args = [*args, Word(None, "…", kind="dynamic", runtime=True)]
         verdict = commands.judge(name, args, self)
         part.safe = verdict.safe
@@ -304,7 +304,7 @@ class Analyzer(NodeWalker):
         self.out.irreversible |= verdict.irreversible
         if verdict.wrapped is not None and depth < 16:
             self.simple(verdict.wrapped_env, verdict.wrapped, verdict.wrapped_open or open_args,
-                        depth + 1)
+                        depth + 1, verdict.wrapped_appends)
         if verdict.script is not None:
             saved = list(self.cwds)
             self.parse_into(verdict.script)

@@ -56,7 +56,7 @@ def judge_wrapping_row(name: str, p: getopt.Parsed, args: list[Word], an: Analyz
     if name == "xargs":
         inner = ops or [_word("echo")]
         return Verdict(safe=True, reason="xargs runs the wrapped command", transparent=True,
-                       wrapped=inner, wrapped_open=True)
+                       wrapped=inner, wrapped_open=True, wrapped_appends=True)
     if not ops:
         return no(f"{name} without a command")
     return Verdict(safe=True, reason=f"{name} runs the wrapped command", transparent=True,

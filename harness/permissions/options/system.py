@@ -42,7 +42,6 @@ ROWS: dict[str, Row] = {
                     "i|ip-address I|all-ip-addresses s|short y|yp|nis V|version h|help",
                     operands="none"),
     "printenv": Row("0|null |help |version", operands="custom"),
-    "ps": Row("", operands="custom"),
     "base64": Row("d|decode i|ignore-garbage w|wrap: |help |version", max_operands=1),
     # Wrappers: options stop at the command they run (getopt "+").
     "env": Row("i|ignore-environment 0|null u|unset: C|chdir!: S|split-string: "
