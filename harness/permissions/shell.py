@@ -174,6 +174,11 @@ class Analyzer(NodeWalker):
             if HIDDEN_CODE.search(src):
                 self.fail(f"`{src}` holds a substitution the parser did not see")
                 return Word(None, src, kind="dynamic")
+            if "\n" in src:
+                # An unquoted newline ends a command; tree-sitter sometimes reads
+                # `\\grep<newline>\\grep` as one word. Bash would not.
+                self.fail("a word that spans lines; bash would split it into commands")
+                return Word(None, src, kind="dynamic")
             glob = t in ("word", "extglob_pattern") and bool(GLOB.search(src) or BRACE.search(src))
             if src.startswith("~") and t == "word":
                 return self.tilde(src, glob)
@@ -272,8 +277,10 @@ class Analyzer(NodeWalker):
         self.out.parts.append(part)
         if words and words[0].text is not None and not words[0].glob:
             part.program = posixpath.basename(words[0].text) or None
-        if all(w.text is not None and not w.glob for w in words):
+        if all(w.text is not None and not w.glob for w in words) and not open_args:
             part.argv = tuple(w.text or "" for w in words)
+        if appends:
+            part.words += (None,)  # xargs appends words read at run time
         for name, value in env:
             if name not in SAFE_ENV and not name.startswith("LC_"):
                 part.reason = f"sets {name} for the command (it can change what runs)"
