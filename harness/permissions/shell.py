@@ -34,6 +34,7 @@ SAFE_ENV = frozenset({"LANG", "LANGUAGE", "TZ", "NO_COLOR", "CLICOLOR", "FORCE_C
                       "COLUMNS", "LINES", "TERM"})
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _KNOWN_VARS = re.compile(r"\$(?:\{(HOME|PWD)\}|(HOME|PWD)\b)")
+_PLAIN_ARITH = re.compile(r"[\w\s+\-*/%<>=!&|^~?:,()$]*")
 _ANY_VAR = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 
 
@@ -227,7 +228,10 @@ class Analyzer(NodeWalker):
                 self.walk_for_code(c)
             return Word(None, src, kind="dynamic")
         if t == "arithmetic_expansion":
-            self.problem(f"`{src}` is arithmetic; bash may run code in its subscripts")
+            body = src[3:-2] if src.startswith("$((") else "["
+            if not _PLAIN_ARITH.fullmatch(body) or re.search(r"[A-Za-z_]\w*\s+[\w./-]", body):
+                # Subscripts evaluate code, and bash re-reads some `$((…))` as `$( (…) )`.
+                self.problem(f"`{src}` is not plain arithmetic; bash may run code in it")
             for c in n.named_children:
                 self.walk_for_code(c)
             return Word(None, src, kind="dynamic")
