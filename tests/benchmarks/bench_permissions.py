@@ -67,9 +67,11 @@ def measure() -> dict[str, float]:
 
 def _in_child(tree: Path) -> dict[str, float] | None:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    code = ("import json, sys; sys.path.insert(0, %r); import harness, bench_permissions as b; "
-            "assert harness.__file__.startswith(%r), harness.__file__; "
-            "print(json.dumps(b.measure()))" % (str(Path(__file__).parent), str(tree)))
+    bench_dir = str(Path(__file__).parent)
+    code = (f"import json, sys; sys.path.insert(0, {bench_dir!r}); "
+            "import harness, bench_permissions as b; "
+            f"assert harness.__file__.startswith({str(tree)!r}), harness.__file__; "
+            "print(json.dumps(b.measure()))")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                        cwd=tree)
     return json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else None
@@ -94,7 +96,7 @@ def run() -> str:
     after = _best(afters)
     rows = ["| code | calls × rounds | p50 ms | p99 ms | max ms | CPU p50 ms | CPU p99 ms |",
             "|---|---:|---:|---:|---:|---:|---:|"]
-    for label, m in (("before (`%s`)" % main, _best(befores) if befores else None),
+    for label, m in ((f"before (`{main}`)", _best(befores) if befores else None),
                      ("after (this tree)", after)):
         if m:
             rows.append(f"| {label} | {m['calls']} × {ROUNDS} | {m['p50']:.3f} | "
