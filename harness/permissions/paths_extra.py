@@ -26,8 +26,11 @@ def glob_may_hit_secret(pattern: str) -> bool:
         return True  # brace expansion: do not try to enumerate it
     if any(part.lower() in (".ssh", ".gnupg", ".aws") for part in pattern.split("/")[:-1]):
         return True
+    # Bash globs match a leading dot only when the pattern spells it.
+    dot_ok = base.startswith((".", "["))
     try:
-        return any(fnmatch.fnmatchcase(name, base) for name in _SECRET_SAMPLES)
+        return any(fnmatch.fnmatchcase(name, base) for name in _SECRET_SAMPLES
+                   if dot_ok or not name.startswith("."))
     except re.error:
         return True
 

@@ -323,6 +323,8 @@ class Analyzer(NodeWalker):
 
     # --- path checks used by the command table ----------------------------------------
     def read_path(self, raw: str) -> None:
+        if raw in ("/dev/null", "/dev/stdin", "-"):
+            return
         if proc_secret(raw) or any(proc_secret(str(c / raw)) for c in self.cwds):
             self.out.concerns.append(f"reads `{raw}`, another process's environment or memory")
         for cwd in self.cwds:
@@ -338,7 +340,7 @@ class Analyzer(NodeWalker):
     def read_word(self, w: Word, prints_content: bool) -> None:
         """An operand that names a file to read."""
         if w.text is not None:
-            if w.glob and glob_may_hit_secret(w.text):
+            if w.glob and prints_content and glob_may_hit_secret(w.text):
                 self.out.concerns.append(f"`{w.text}` may match a secrets file")
             self.read_path(w.text)
             return

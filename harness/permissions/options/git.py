@@ -68,7 +68,7 @@ SUBCOMMANDS: dict[str, str] = {
     "diff-index": DIFF + " r",
     "range-diff": DIFF + " " + REVS + " |creation-factor: |no-dual-color |dual-color",
     "rev-list": REVS + " " + DIFF,
-    "shortlog": REVS + " s|summary e|email w? c|committer |group: ",
+    "shortlog": REVS + " n|numbered s|summary e|email w? c|committer |group: ",
     "status": "s|short b|branch |porcelain? |long v|verbose u|untracked-files? "
               "|ignored? |ignore-submodules? z |column? |no-column |ahead-behind "
               "|no-ahead-behind |renames |no-renames |find-renames? |show-stash",
