@@ -97,6 +97,8 @@ def _subcommand(sub: str, rest: list[Word], an: Analyzer) -> Verdict:
         return no("git reflog with this action changes the reflog")
     if sub == "config":
         return _config(rest, an)
+    if sub == "help" and any(t is None or not t.startswith("-") for t in texts):
+        return no("git help TOPIC opens a manual viewer or a browser")
     spec = G.SUBCOMMANDS.get(sub)
     if spec is None:
         if sub in NETWORK_SUBCOMMANDS:

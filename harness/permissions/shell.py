@@ -344,6 +344,10 @@ class Analyzer(NodeWalker):
                 self.out.concerns.append(f"`{w.text}` may match a secrets file")
             self.read_path(w.text)
             return
+        if w.source.startswith("~"):
+            self.out.concerns.append(f"reads `{w.source}`: another user's home or the "
+                                     "directory stack, outside what the engine can check")
+            return
         if w.kind == "dynamic" or w.runtime:
             if prints_content:
                 self.out.concerns.append(f"prints a file named only at run time (`{w.source}`)")
