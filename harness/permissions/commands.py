@@ -30,6 +30,7 @@ class Verdict:
     wrapped_open: bool = False  # xargs/find -exec: arguments are filled in at run time
     wrapped_appends: bool = False  # xargs: words read from input follow the given ones
     script: str | None = None
+    opaque: bool = False  # runs code the engine did not read (a script, sh -c it refused)
 
 
 def ok(reason: str = "known read-only command") -> Verdict:
@@ -58,16 +59,17 @@ SHELL_STATE = frozenset({"alias", "trap", "export", "set", "shopt", "ulimit", "u
                          "hash", "readonly", "declare", "typeset", "local", "unset", "read",
                          "mapfile", "readarray", "getopts", "let", "shift", "pushd", "popd",
                          "dirs", "wait", "bind", "complete", "compgen", "history", "fc"})
-# `node -v`, `python3 --version`: these print a version before loading any user code.
+# `node -v`, `python3 --version`: these print a version before loading any project code.
+# Not here on purpose: pip and pytest (they import site and plugins: `.pth` files and
+# conftest.py run), and shims that read the project to pick or fetch a toolchain first
+# (cargo/rustc via rust-toolchain.toml, go via go.mod, npm/yarn/pnpm via corepack).
 VERSION_QUERIES: dict[str, frozenset[str]] = {
-    **{p: frozenset({"-V", "--version"}) for p in ("python", "python3", "python2")},
-    **{p: frozenset({"-v", "--version"}) for p in ("node", "nodejs", "deno", "bun")},
+    **{p: frozenset({"-V", "--version", "-VV"}) for p in ("python", "python3", "python2")},
+    **{p: frozenset({"-v", "--version"}) for p in ("node", "nodejs", "deno", "ruby", "perl")},
     **{p: frozenset({"--version"}) for p in (
-        "gcc", "g++", "cc", "clang", "rustc", "cargo", "go", "java", "javac", "ruby", "perl",
-        "make", "cmake", "git", "bash", "sh", "npm", "yarn", "pnpm", "pip", "pip3", "uv",
-        "docker", "kubectl", "tsc", "ruff", "mypy", "pytest", "tar", "sed", "awk", "gawk")},
-    "go": frozenset({"version"}), "java": frozenset({"-version", "--version"}),
-    "ruby": frozenset({"-v", "--version"}), "perl": frozenset({"-v", "--version"}),
+        "gcc", "g++", "cc", "clang", "java", "javac", "make", "cmake", "git", "bash", "sh",
+        "docker", "ruff", "uv", "tar", "sed", "awk", "gawk", "jq", "rg", "fd", "bwrap")},
+    "java": frozenset({"-version", "--version"}),
 }
 
 

@@ -51,6 +51,7 @@ class Part:
     program: str | None = None  # basename of the program; None: not known statically
     open_args: bool = False  # xargs / find -exec add arguments at run time
     words: tuple[str | None, ...] = ()  # each word's value, None where only known at run time
+    opaque: bool = False  # runs code the engine did not read (a script file, a refused sh -c)
 
 
 @dataclass
@@ -310,6 +311,7 @@ class Analyzer(NodeWalker):
         part.reason = verdict.reason
         part.transparent = verdict.transparent
         part.alt_texts = verdict.alt_texts
+        part.opaque = verdict.opaque
         self.out.push |= verdict.push
         self.out.network |= verdict.network
         self.out.irreversible |= verdict.irreversible

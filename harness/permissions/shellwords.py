@@ -51,6 +51,10 @@ def join_continuations(text: str) -> str:
                 stack.pop()
             i += 1
             continue
+        if top == "B" and c not in "\\`":
+            out.append(c)  # bash reads a backtick body as plain text first
+            i += 1
+            continue
         if c == "\\":
             if nxt == "\n":
                 i += 2

@@ -4,6 +4,7 @@ level. Their option tables live in `options/system.py`."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
     from harness.permissions.shell import Analyzer, Word
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh"})
+# `sh` is often dash. These spellings mean something else there (`ls &>/dev/null rm` runs
+# `rm` in dash), so an `sh -c` script that uses one asks instead of being read as bash.
+_BASH_ONLY = re.compile(r"&>|>&|\$'|\$\"|\|&|<\(|>\(|\[\[|\{|\(\(|;&|\$\[|<<<|=\(")
 _SHELL_FLAGS = set("celuxvEhBCHPT")  # -c, -l, errexit/nounset/xtrace/verbose and friends
 _SHELL_LONG = frozenset({"--login", "--noprofile", "--norc", "--posix", "--noediting"})
 _SHELL_SET_O = frozenset({"pipefail", "errexit", "nounset", "xtrace", "verbose", "noglob",
@@ -69,18 +73,18 @@ def _shell(name: str, args: list[Word]) -> Verdict:
     while i < len(texts):
         t = texts[i]
         if t is None:
-            return no(f"{name} with arguments only known at run time")
+            return no(f"{name} with arguments only known at run time", opaque=True)
         if t in _SHELL_LONG:
             i += 1
             continue
         if t in ("-o", "+o"):
             if i + 1 >= len(texts) or texts[i + 1] not in _SHELL_SET_O:
-                return no(f"{name} {t} with an option that is not known")
+                return no(f"{name} {t} with an option that is not known", opaque=True)
             i += 2
             continue
         if t.startswith(("-", "+")) and len(t) > 1 and t != "--":
             if not set(t[1:]) <= _SHELL_FLAGS:
-                return no(f"{name} option `{t}` is not known to be harmless")
+                return no(f"{name} option `{t}` is not known to be harmless", opaque=True)
             want_script = want_script or "c" in t
             i += 1
             continue
@@ -88,12 +92,17 @@ def _shell(name: str, args: list[Word]) -> Verdict:
             i += 1
         break
     if not want_script:
-        return no(f"`{name}` runs a script the engine cannot see")
+        return no(f"`{name}` runs a script the engine cannot see", opaque=True)
     if i >= len(texts):
         return no(f"{name} -c without a script")
     script = texts[i]
     if script is None:
-        return no(f"{name} -c with a script only known at run time")
+        return no(f"{name} -c with a script only known at run time", opaque=True)
+    if name in ("zsh", "ksh"):
+        return no(f"{name} parses scripts differently from bash; asking", opaque=True)
+    if name in ("sh", "dash") and _BASH_ONLY.search(script):
+        return no(f"`{name}` may be dash, where this script's bash-only syntax means "
+                  "something else", opaque=True)
     return Verdict(safe=True, transparent=True, reason=f"{name} -c runs its string",
                    script=script)
 
@@ -104,13 +113,13 @@ def judge_wrapper(name: str, args: list[Word], an: Analyzer) -> Verdict | None:
         return _shell(name, args)
     if name == "eval":
         if any(t is None for t in texts):
-            return no("eval of text only known at run time")
+            return no("eval of text only known at run time", opaque=True)
         return Verdict(safe=True, transparent=True, reason="eval runs its arguments as shell "
                        "code", script=" ".join(t or "" for t in texts))
     if name in ("source", ".", "fish", "busybox", "watch", "parallel", "flock", "setsid",
                 "unshare", "nsenter", "chrt", "ionice", "taskset", "script", "strace",
                 "ltrace", "gdb", "valgrind"):
-        return no(f"`{name}` runs a command or script the engine does not judge")
+        return no(f"`{name}` runs a command or script the engine does not judge", opaque=True)
     if name in ("sudo", "doas", "su", "pkexec", "runuser", "chroot"):
         start = _skip_options(texts, with_value=("-u", "-g", "-C", "-D", "-h", "-p", "-U"))
         return no(f"{name} runs a command with other rights", irreversible=True,
