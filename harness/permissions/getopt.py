@@ -99,6 +99,10 @@ def parse(t: OptionTable, args: list[Word], what: str) -> Parsed:
     while i < n:
         w = args[i]
         a = w.text
+        if w.procsub:
+            out.operands.append(w)
+            i += 1
+            continue
         if a is None or (w.glob and _may_become_option(w)):
             if t.risky:
                 out.problem = (f"an argument of {what} only known at run time could become "

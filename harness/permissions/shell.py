@@ -118,6 +118,7 @@ class Analyzer(NodeWalker):
         self.out = ShellAnalysis()
         self.depth = 0
         self.sources: list[bytes] = []
+        self.loop_vars: dict[str, list[Word]] = {}  # `for f in …`: the values f may take
 
     @property
     def cwd(self) -> Path:
@@ -193,7 +194,7 @@ class Analyzer(NodeWalker):
             return Word(decode_ansi_c(src[2:-1]), src)
         if t in ("command_substitution", "process_substitution"):
             self.substitution(n)
-            return Word(None, src, kind="dynamic")
+            return Word(None, src, kind="dynamic", procsub=t == "process_substitution")
         if t in ("string", "translated_string"):
             parts = [self.word(c) for c in n.named_children]
             kind = _worst(parts)
@@ -346,6 +347,8 @@ class Analyzer(NodeWalker):
                 self.out.concerns.append(f"`{w.text}` may match a secrets file")
             self.read_path(w.text)
             return
+        if w.procsub:
+            return  # `<(sort a)`: a pipe from a command judged on its own
         if w.source.startswith("~"):
             self.out.concerns.append(f"reads `{w.source}`: another user's home or the "
                                      "directory stack, outside what the engine can check")
@@ -357,10 +360,30 @@ class Analyzer(NodeWalker):
         text = w.source.replace('"', "")
         text = _KNOWN_VARS.sub(lambda m: str(self.home if "HOME" in m.group(0) else self.cwd),
                                text)
-        if "$" not in text:
+        names = [m.group(0).strip("${}") for m in _ANY_VAR.finditer(text)]
+        for name in names:
+            if name in self.loop_vars:
+                self.loop_read(text, name, self.loop_vars[name], prints_content)
+                return
+        if prints_content and any(not re.search("[a-z]", x) for x in names):
+            # `cat $KUBECONFIG`: an environment variable can name any file at all.
+            self.out.concerns.append(f"prints `{w.source}`, a file named by the environment")
+        elif "$" not in text:
             self.read_path(text)
         elif is_secret_path(Path(_ANY_VAR.sub("x", text))):
             self.out.concerns.append(f"reads `{w.source}`, which looks like a secret")
+
+    def loop_read(self, text: str, name: str, values: list[Word], prints_content: bool) -> None:
+        for v in values:
+            if v.text is None:
+                self.read_word(Word(None, v.source, kind="dynamic"), prints_content)
+                continue
+            value = v.text
+            path = re.sub(rf"\$(\{{{name}\}}|{name}\b)", lambda _m, value=value: value, text)
+            if "$" in path:
+                self.read_word(Word(None, path, kind="var"), prints_content)
+            else:
+                self.read_word(Word(path, path, v.glob), prints_content)
 
     def change_dir(self, raw: str | None) -> str | None:
         if raw is None:

@@ -22,6 +22,7 @@ _TOKENS = frozenset({";", "&", "&&", "||", "|", "|&", "\n", "(", ")", "{", "}", 
 _CASE_TOKENS = frozenset({";;", ";&", ";;&", ")", "("})
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _OUT_OPS = (">", ">>", ">|", "&>", "&>>", "<>", ">&")
+_LOOP_VAR = re.compile(r'"?\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})"?')
 _ARITH_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 
 
@@ -87,11 +88,15 @@ class NodeWalker:
             if not self.tokens_ok(n):
                 return
             saved = list(self.cwds)
+            var = n.child_by_field_name("variable")
+            values = [self.word(c) for c in n.named_children
+                      if c.type not in ("do_group", "variable_name")]
+            if var is not None:
+                # `for f in .env; do cat "$f"; done`: reads of "$f" are reads of each value.
+                self.loop_vars[self.src(var)] = values
             for c in n.named_children:
                 if c.type == "do_group":
                     self.node(c)
-                elif c.type != "variable_name":
-                    self.word(c)
             self.cwds = list(dict.fromkeys([*saved, *self.cwds]))  # the body may not run
             return
         if t == "command":
@@ -179,6 +184,14 @@ class NodeWalker:
                                   "".join(p.source for p in parts), any(p.glob for p in parts)))
             else:
                 words.append(Word(None, "".join(p.source for p in parts), kind="dynamic"))
+        for k, w in enumerate(words):
+            m = _LOOP_VAR.fullmatch(w.source)
+            values = self.loop_vars.get(m.group(1) or m.group(2)) if m else None
+            if values and all(v.text is not None and not v.glob for v in values):
+                # `for b in main dev; do git log "$b"; done`: judge it once per value.
+                for v in values:
+                    self.simple(env, [*words[:k], Word(v.text, v.source), *words[k + 1:]])
+                return
         self.simple(env, words)
 
     def redirect(self, r) -> None:

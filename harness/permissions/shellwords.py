@@ -19,6 +19,7 @@ class Word:
     glob: bool = False  # unquoted glob or brace expansion: becomes unseen arguments
     kind: WordKind = "static"
     runtime: bool = False  # added by xargs/find -exec: arguments read at run time
+    procsub: bool = False  # `<(…)`: becomes /dev/fd/N, never an option
 
 
 class ContinuationError(ValueError):

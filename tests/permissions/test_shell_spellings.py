@@ -976,6 +976,23 @@ CASES: list[tuple[str, str]] = [
     ('awk \'BEGIN { ARGV[1] = "/etc/shadow"; ARGC = 2 } { print }\'', ASK),
     ('awk \'{ print | "sort" }\' README.md', ASK),
     ('awk \'BEGIN { getline x < "/etc/passwd"; print x }\'', ASK),
+    # --- loop variables, environment-named files, process substitution
+    ('for f in .env; do cat "$f"; done', ASK),
+    ('for f in $(find . -name \'*.key\'); do cat "$f"; done', ASK),
+    ('for f in *; do cat "$f"; done', ASK),
+    ('for f in *.py; do cat "$f"; done', ALLOW),
+    ('for f in *.py; do wc -l "$f"; done', ALLOW),
+    ('for f in $(git ls-files); do wc -l $f; done', ALLOW),
+    ('for f in /etc/*; do head -1 "$f"; done', ASK),
+    ('for b in main dev; do git log -1 "$b"; done', ALLOW),
+    ('cat $KUBECONFIG', ASK),
+    ('cat "$GOOGLE_APPLICATION_CREDENTIALS"', ASK),
+    ('cat "$f"', ALLOW),
+    ('diff <(sort README.md) <(sort README.md)', ALLOW),
+    ('for b in main --output=x; do git log "$b"; done', ASK),
+    ('for c in ls rm; do $c x; done', ASK),
+    ('for c in ls rm; do "$c" x; done', ASK),
+    ('for c in ls pwd; do "$c"; done', ALLOW),
 ]
 
 
