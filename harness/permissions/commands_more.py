@@ -28,11 +28,9 @@ def judge_custom(name: str, p: getopt.Parsed, args: list[Word], an: Analyzer) ->
         for s in scripts:
             if s is None:
                 return no("the sed program is only known at run time")
-            problem, reads = sed_program(s)
+            problem = sed_program(s)
             if problem:
                 return no(problem)
-            for r in reads:
-                an.read_path(r)
         for w in ops:
             an.read_word(w, True)
         return ok("sed prints an edited copy")

@@ -9,12 +9,11 @@ _SED_NO_ARG = set("=dDgGhHlnNpPqQxzFL")  # commands with no text argument
 _SED_INT_ARG = set("lLqQ")  # optional number after the command
 
 
-def sed_program(script: str) -> tuple[str | None, list[str]]:
-    """(problem or None, files the program reads with `r`/`R`). GNU sed semantics: a label
-    (`:`, `b`, `t`, `T`) ends at whitespace or `;`; `a`/`i`/`c` text runs to the end of the
-    line; `r R w W` take a file name to the end of the line; `e` runs a command."""
+def sed_program(script: str) -> str | None:
+    """The problem with a sed program, or None if it only prints. GNU sed semantics: a
+    label (`:`, `b`, `t`, `T`) ends at whitespace or `;`; `a`/`i`/`c` text runs to the end
+    of the line; `r R w W` take a file name to the end of the line; `e` runs a command."""
     i, n = 0, len(script)
-    reads: list[str] = []
 
     def skip_ws(j: int) -> int:
         while j < n and script[j] in " \t":
@@ -81,7 +80,7 @@ def sed_program(script: str) -> tuple[str | None, list[str]]:
             while i < n and script[i] == "!":
                 i = skip_ws(i + 1)
             if i >= n:
-                return "a sed address without a command", reads
+                return "a sed address without a command"
             c = script[i]
             i += 1
             if c in "{}":
@@ -98,7 +97,7 @@ def sed_program(script: str) -> tuple[str | None, list[str]]:
                     line, i = to_eol(i + 1)
                 continue
             if c in "wWerR":
-                return f"the sed `{c}` command reads or writes a file or runs a command", reads
+                return f"the sed `{c}` command reads or writes a file or runs a command"
             if c == "v":
                 while i < n and script[i] not in " \t\n;}":
                     i += 1
@@ -112,9 +111,9 @@ def sed_program(script: str) -> tuple[str | None, list[str]]:
                         flag = script[i]
                         if flag in "we":
                             return ("the sed s///w or s///e flag writes a file or runs a "
-                                    "command"), reads
+                                    "command")
                         if not (flag.isdigit() or flag in "gpiImM"):
-                            return f"unknown sed s flag `{flag}`", reads
+                            return f"unknown sed s flag `{flag}`"
                         i += 1
                 continue
             if c in _SED_NO_ARG:
@@ -123,10 +122,10 @@ def sed_program(script: str) -> tuple[str | None, list[str]]:
                     while i < n and script[i].isdigit():
                         i += 1
                 continue
-            return f"the sed `{c}` command is not known to be read-only", reads
+            return f"the sed `{c}` command is not known to be read-only"
     except ValueError as exc:
-        return f"the sed program does not parse ({exc})", reads
-    return None, reads
+        return f"the sed program does not parse ({exc})"
+    return None
 
 
 _AWK_TOKEN = re.compile(

@@ -204,6 +204,8 @@ class NodeWalker:
             return
         ops = [c.type for c in r.children if not c.is_named]
         op = ops[0] if ops else ">"
+        if op in (">&-", "<&-"):
+            return  # closes a descriptor
         dest = r.child_by_field_name("destination")
         w = self.word(dest) if dest is not None else Word(None, "", kind="dynamic")
         if op in (">&", "<&") and w.text is not None and (w.text.isdigit() or w.text == "-"):
@@ -214,7 +216,7 @@ class NodeWalker:
         if op == "<":
             self.read_path(w.text)
             return
-        if w.text == "/dev/null":
+        if w.text in ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/2"):
             return
         if op in _OUT_OPS or op == "<&":
             self.problem(f"redirects output into a file (`{self.src(r)}`)")
