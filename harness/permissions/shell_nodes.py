@@ -16,6 +16,11 @@ _STRUCTURE = frozenset({"program", "list", "pipeline", "compound_statement", "su
                         "if_statement", "elif_clause", "else_clause", "while_statement",
                         "do_group", "negated_command"})
 _SUBSHELL = frozenset({"subshell"})
+_STATEMENTS = frozenset({"command", "pipeline", "list", "redirected_statement", "subshell",
+                         "compound_statement", "negated_command", "if_statement",
+                         "while_statement", "for_statement", "case_statement", "test_command",
+                         "function_definition", "variable_assignment", "declaration_command",
+                         "unset_command"})
 _TOKENS = frozenset({";", "&", "&&", "||", "|", "|&", "\n", "(", ")", "{", "}", "!", "if",
                      "then", "fi", "else", "elif", "do", "done", "while", "until", "for",
                      "in", "case", "esac"})
@@ -225,6 +230,8 @@ class NodeWalker:
         self.fail(f"unsupported redirection `{op}`")
 
     def heredoc(self, r) -> None:
+        if not self.tokens_ok(r, _TOKENS | {"<<", "<<-"}):
+            return
         start = next((c for c in r.named_children if c.type == "heredoc_start"), None)
         quoted = start is not None and any(q in self.src(start) for q in "'\"\\")
         for c in r.named_children:
@@ -241,3 +248,9 @@ class NodeWalker:
                         self.problem("the heredoc body expands arithmetic (can run code)")
             elif c.type in _REDIRECTS:
                 self.redirect(c)
+            elif c.type in _STATEMENTS:
+                # tree-sitter hangs the rest of the line under the heredoc: `cat <<EOF | sh`,
+                # `cat <<EOF && rm x`. Bash runs those commands.
+                self.node(c)
+            elif c.type not in ("heredoc_start", "heredoc_body", "heredoc_end"):
+                self.fail(f"`{self.src(c)}` after a heredoc operator; asking rather than guessing")

@@ -124,7 +124,7 @@ def statement(draw, depth: int = 0) -> str:
     if depth >= 2:
         return cmd
     inner = draw(statement(depth=depth + 1))
-    form = draw(st.integers(0, 33))
+    form = draw(st.integers(0, 36))
     return [
         cmd, f"{cmd}; {inner}", f"{cmd} && {inner}", f"{cmd} || {inner}", f"{cmd} | {inner}",
         f"{cmd}\n{inner}", f"( {inner} )", f"{{ {inner}; }}", f"cat $( {inner} )",
@@ -138,6 +138,9 @@ def statement(draw, depth: int = 0) -> str:
         f"eval {_quote(inner)}", f"cat <( {inner} )", f"{cmd} <<'EOF'\n$( {inner} )\nEOF\n",
         f"[[ -n $( {inner} ) ]] && {cmd}", f"echo $(( 1 + 2 )) $( {inner} )",
         f"$( \\\n{inner} )", f"{cmd} \\\\\n{inner}", f"{cmd} #{inner}",
+        f"{cmd} <<EOF && {inner}\nbody\nEOF\n" if "\n" not in inner else cmd,
+        f"{cmd} <<'EOF' | {inner}\nbody\nEOF\n" if "\n" not in inner else cmd,
+        f"{cmd} <<-EOF || {inner}\n\tbody\n\tEOF\n" if "\n" not in inner else cmd,
     ][form]
 
 
