@@ -31,6 +31,14 @@ _LOOP_VAR = re.compile(r'"?\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})"?')
 _ARITH_TESTS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 
 
+def redirect_extras(r) -> list:
+    """Nodes tree-sitter put under a redirection that are really the command's words."""
+    if r.type == "heredoc_redirect":
+        return []
+    targets = [c for c in r.named_children if c.type != "file_descriptor"]
+    return [c for c in targets[1:] if c.type != "comment"]
+
+
 class NodeWalker:
     """Mixed into `shell.Analyzer`; relies on its word(), simple(), src() and path checks."""
 
@@ -109,8 +117,15 @@ class NodeWalker:
             return
         if t == "redirected_statement":
             body = n.child_by_field_name("body")
+            # tree-sitter hangs words after a redirection under it (`cat 2>/dev/null .env`);
+            # bash passes them to the command.
+            extra = [x for c in n.named_children if c.type in _REDIRECTS
+                     for x in redirect_extras(c)]
+            if extra and (body is None or body.type != "command"):
+                self.fail("words after a redirection of a compound command")
+                return
             if body is not None:
-                self.node(body)
+                self.command(body, extra) if extra else self.node(body)
             for c in n.named_children:
                 if c.type in _REDIRECTS:
                     self.redirect(c)
@@ -162,18 +177,19 @@ class NodeWalker:
                 self.word(c)
 
     # --- simple commands ----------------------------------------------------------------
-    def command(self, n) -> None:
+    def command(self, n, extra: list | tuple = ()) -> None:
         env: list[tuple[str, Word]] = []
         words: list[Word] = []
         groups: list[list] = []  # words bash reads as one: adjacent nodes with no space
-        for c in n.named_children:
-            if c.type == "variable_assignment":
+        for c in [*n.named_children, *extra]:
+            if c.type == "variable_assignment" and not groups:
                 name = c.child_by_field_name("name")
                 env.append((self.src(name) if name else "?", self.assignment_value(c)))
                 if name is not None and name.type == "subscript":
                     self.problem("an array subscript is evaluated as arithmetic")
             elif c.type in _REDIRECTS:
                 self.redirect(c)
+                groups += [[x] for x in redirect_extras(c)]
             else:
                 node = c.named_children[0] if c.type == "command_name" and c.named_children else c
                 if groups and groups[-1][-1].end_byte == c.start_byte:
@@ -204,14 +220,15 @@ class NodeWalker:
             self.heredoc(r)
             return
         if r.type == "herestring_redirect":
-            for c in r.named_children:
-                self.word(c)
+            if r.named_children:
+                self.word(r.named_children[0])
             return
         ops = [c.type for c in r.children if not c.is_named]
         op = ops[0] if ops else ">"
         if op in (">&-", "<&-"):
             return  # closes a descriptor
-        dest = r.child_by_field_name("destination")
+        targets = [c for c in r.named_children if c.type != "file_descriptor"]
+        dest = targets[0] if targets else None
         w = self.word(dest) if dest is not None else Word(None, "", kind="dynamic")
         if op in (">&", "<&") and w.text is not None and (w.text.isdigit() or w.text == "-"):
             return

@@ -32,7 +32,7 @@ def join_continuations(text: str) -> str:
     constructs this scanner does not model (heredocs) together with a continuation."""
     if "\\\n" not in text:
         return text
-    if "<<" in text:
+    if re.search(r"<<(?!<)", text):
         raise ContinuationError("a line continuation together with a heredoc")
     out: list[str] = []
     stack: list[str] = ["N"]  # N: normal (with paren depth), S, A ($'), D, B (backtick), P

@@ -114,8 +114,12 @@ ATOMS: list[tuple[str, str | None]] = [
 def simple_command(draw) -> str:
     name = draw(st.sampled_from(STUBS))
     spelled = draw(st.sampled_from(_program_spellings(name)))
-    args = draw(st.lists(st.sampled_from(ATOMS), max_size=4))
-    return " ".join([spelled, *[a for a, _ in args]])
+    args = [a for a, _ in draw(st.lists(st.sampled_from(ATOMS), max_size=4))]
+    redirect = draw(st.sampled_from(["", "2>/dev/null", ">&2", "2>&1", "</dev/null", "<<< x",
+                                     ">/dev/null", "2>>/dev/null"]))
+    if redirect:  # anywhere among the words: bash still passes the words to the command
+        args.insert(draw(st.integers(0, len(args))), redirect)
+    return " ".join([spelled, *args])
 
 
 @st.composite

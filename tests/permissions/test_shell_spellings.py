@@ -1052,6 +1052,20 @@ CASES: list[tuple[str, str]] = [
     ("bash -s <<< 'rm x'", ASK),
     ("ls $'\n'rm x", ALLOW),
     ('ls "$(printf \'x\nrm y\')"', ALLOW),
+    # --- words tree-sitter hangs under a redirection
+    ('cat 2>/dev/null .env', ASK),
+    ('cat 2>/dev/null "$(rm x)" y', ASK),
+    ('cat <<< x "$(rm y)"', ASK),
+    ('cat <<< x .env', ASK),
+    ('cat 2>/dev/null README.md', ALLOW),
+    ('grep -n foo 2>/dev/null README.md src', ALLOW),
+    ('ls 2>/dev/null; cat >/dev/null .env', ASK),
+    ('cat > /dev/null < .env', ASK),
+    ('echo 2>/dev/null `rm x`', ASK),
+    ('ls 2>&1 $(rm x)', ASK),
+    ('ls 2>&1 src', ALLOW),
+    ('FOO=1 ls 2>/dev/null', ASK),
+    ('ls 2>/dev/null FOO=$(rm x)', ASK),
 ]
 
 
