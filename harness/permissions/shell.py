@@ -118,6 +118,7 @@ class Analyzer(NodeWalker):
         self.out = ShellAnalysis()
         self.depth = 0
         self.sources: list[bytes] = []
+        self.masks: list[bytearray] = []  # per source: which bytes the analysis accounted for
         self.loop_vars: dict[str, list[Word]] = {}  # `for f in …`: the values f may take
 
     @property
@@ -151,12 +152,30 @@ class Analyzer(NodeWalker):
                 self.fail("the command does not parse as bash; asking rather than guessing")
                 return
             self.sources.append(source)
+            self.masks.append(bytearray(len(source)))
             try:
                 self.node(tree.root_node)
+                self.check_coverage()
             finally:
                 self.sources.pop()
+                self.masks.pop()
         finally:
             self.depth -= 1
+
+    def mark(self, n) -> None:
+        """Record that the analysis accounted for this node's text."""
+        mask = self.masks[-1]
+        mask[n.start_byte:n.end_byte] = b"\x01" * (n.end_byte - n.start_byte)
+
+    def check_coverage(self) -> None:
+        # Every non-blank byte must belong to a node the analysis looked at: tree-sitter
+        # sometimes hangs words or commands where a walker would not look for them.
+        source, mask = self.sources[-1], self.masks[-1]
+        for i, b in enumerate(source):
+            if not mask[i] and b not in b" \t\n\r":
+                snippet = source[i:i + 20].decode("utf-8", "replace")
+                self.fail(f"the analysis did not account for `{snippet}`; asking")
+                return
 
     def src(self, n) -> str:
         return self.sources[-1][n.start_byte:n.end_byte].decode("utf-8", errors="replace")
@@ -173,6 +192,7 @@ class Analyzer(NodeWalker):
         """Static value of a word, judging every substitution inside it on the way."""
         t = n.type
         src = self.src(n)
+        self.mark(n)
         if t in ("word", "number", "test_operator", "regex", "extglob_pattern"):
             if HIDDEN_CODE.search(src):
                 self.fail(f"`{src}` holds a substitution the parser did not see")

@@ -49,13 +49,18 @@ class NodeWalker:
             if c.is_missing:
                 self.fail("the command is incomplete")
                 return False
-            if not c.is_named and c.type not in allowed:
-                self.fail(f"unexpected `{c.type}`: bash does not read this the way it looks")
-                return False
+            if not c.is_named:
+                if c.type not in allowed:
+                    self.fail(f"unexpected `{c.type}`: bash does not read this the way it looks")
+                    return False
+                self.mark(c)
         return True
 
     def node(self, n) -> None:
         t = n.type
+        if t in ("comment", "function_definition", "variable_assignment", "declaration_command",
+                 "unset_command"):
+            self.mark(n)  # comments say nothing; the others ask whatever their words are
         if t == "comment":
             return
         if t in _STRUCTURE:
@@ -102,6 +107,8 @@ class NodeWalker:
                 return
             saved = list(self.cwds)
             var = n.child_by_field_name("variable")
+            if var is not None:
+                self.mark(var)
             values = [self.word(c) for c in n.named_children
                       if c.type not in ("do_group", "variable_name")]
             if var is not None:
@@ -169,6 +176,9 @@ class NodeWalker:
         self.walk_test(n)
 
     def walk_test(self, n) -> None:
+        for c in n.children:
+            if not c.is_named:
+                self.mark(c)  # `[[`, `]]`, `==`, `&&`, `!`, `(`
         for c in n.named_children:
             if c.type in ("binary_expression", "unary_expression", "parenthesized_expression",
                           "negated_expression"):
@@ -182,7 +192,10 @@ class NodeWalker:
         words: list[Word] = []
         groups: list[list] = []  # words bash reads as one: adjacent nodes with no space
         for c in [*n.named_children, *extra]:
-            if c.type == "variable_assignment" and not groups:
+            if c.type == "comment":
+                self.mark(c)
+            elif c.type == "variable_assignment" and not groups:
+                self.mark(c)
                 name = c.child_by_field_name("name")
                 env.append((self.src(name) if name else "?", self.assignment_value(c)))
                 if name is not None and name.type == "subscript":
@@ -220,9 +233,15 @@ class NodeWalker:
             self.heredoc(r)
             return
         if r.type == "herestring_redirect":
+            for c in r.children:
+                if not c.is_named or c.type == "file_descriptor":
+                    self.mark(c)
             if r.named_children:
                 self.word(r.named_children[0])
             return
+        for c in r.children:
+            if not c.is_named or c.type == "file_descriptor":
+                self.mark(c)
         ops = [c.type for c in r.children if not c.is_named]
         op = ops[0] if ops else ">"
         if op in (">&-", "<&-"):
@@ -249,6 +268,9 @@ class NodeWalker:
     def heredoc(self, r) -> None:
         if not self.tokens_ok(r, _TOKENS | {"<<", "<<-"}):
             return
+        for c in r.children:
+            if c.type in ("heredoc_start", "heredoc_body", "heredoc_end", "file_descriptor"):
+                self.mark(c)
         start = next((c for c in r.named_children if c.type == "heredoc_start"), None)
         quoted = start is not None and any(q in self.src(start) for q in "'\"\\")
         for c in r.named_children:
