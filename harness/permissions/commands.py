@@ -31,6 +31,7 @@ class Verdict:
     wrapped_appends: bool = False  # xargs: words read from input follow the given ones
     script: str | None = None
     opaque: bool = False  # runs code the engine did not read (a script, sh -c it refused)
+    script_in_current_shell: bool = False  # eval: a cd in the script moves this shell
 
 
 def ok(reason: str = "known read-only command") -> Verdict:
@@ -182,7 +183,8 @@ def _spell(opt: getopt.Option) -> str:
 
 
 _SECRET_VAR = re.compile(r"(TOKEN|SECRET|PASSW|API_?KEY|PRIVATE|CREDENTIAL|AUTH|COOKIE|"
-                         r"SESSION|_PAT$|_KEY$)", re.I)
+                         r"SESSION|_PAT\b|_KEY\b|ACCESS_KEY|KEY_ID|DATABASE_URL|_DSN\b|"
+                         r"WEBHOOK|SIGNING|_CERT\b|PASSPHRASE)", re.I)
 
 
 def secret_variable(name: str) -> bool:

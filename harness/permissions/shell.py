@@ -115,6 +115,7 @@ class Analyzer(NodeWalker):
     def __init__(self, root: Path, roots: list[Path], cwd: Path, home: Path) -> None:
         self.root, self.roots, self.home = root, roots, home
         self.cwds: list[Path] = [cwd]  # every folder the shell may be in at this point
+        self.maybe_old: list[Path] = []  # where it still is if a `cd` just now failed
         self.out = ShellAnalysis()
         self.depth = 0
         self.sources: list[bytes] = []
@@ -277,13 +278,14 @@ class Analyzer(NodeWalker):
             self.out.concerns.append(f"expands `{src}`, which looks like a secret")
 
     def substitution(self, n) -> None:
-        saved = list(self.cwds)  # a substitution runs in a subshell: its cd stays there
+        # A substitution runs in a subshell: its cd stays there.
+        saved = (list(self.cwds), list(self.maybe_old))
         if self.src(n).startswith("`"):
             self.parse_into(backtick_body(self.src(n)[1:-1]))
         else:
             for c in n.named_children:
                 self.node(c)
-        self.cwds = saved
+        self.cwds, self.maybe_old = saved
 
     def walk_for_code(self, n) -> None:
         if n.type in ("command_substitution", "process_substitution"):
@@ -340,9 +342,11 @@ class Analyzer(NodeWalker):
             self.simple(verdict.wrapped_env, verdict.wrapped, verdict.wrapped_open or open_args,
                         depth + 1, verdict.wrapped_appends)
         if verdict.script is not None:
-            saved = list(self.cwds)
+            saved = (list(self.cwds), list(self.maybe_old))
             self.parse_into(verdict.script)
-            self.cwds = saved
+            self.settle()
+            if not verdict.script_in_current_shell:  # `sh -c`: its cd stays in the child
+                self.cwds, self.maybe_old = saved
 
     # --- path checks used by the command table ----------------------------------------
     def read_path(self, raw: str) -> None:
@@ -414,10 +418,10 @@ class Analyzer(NodeWalker):
             if not inside(rp.real, self.roots):
                 self.out.concerns.append(f"goes to `{raw}`, outside the project")
             new.append(rp.real)
-        certain = all(p.is_dir() for p in new)
-        # A cd that may fail leaves the shell where it was: both folders stay possible.
-        merged = new if certain else [*self.cwds, *new]
-        self.cwds = list(dict.fromkeys(merged))
+        if not all(p.is_dir() for p in new):
+            # A cd that may fail leaves the shell where it was, unless `&&` stops what follows.
+            self.maybe_old += self.cwds
+        self.cwds = list(dict.fromkeys(new))
         return None
 
 

@@ -44,6 +44,12 @@ class NodeWalker:
 
     out: ShellAnalysis
 
+    def settle(self) -> None:
+        """Past this point a `cd` that failed did not stop anything: both folders count."""
+        if self.maybe_old:
+            self.cwds = list(dict.fromkeys([*self.cwds, *self.maybe_old]))
+            self.maybe_old = []
+
     def tokens_ok(self, n, allowed=_TOKENS) -> bool:
         for c in n.children:
             if c.is_missing:
@@ -69,22 +75,28 @@ class NodeWalker:
             if t == "pipeline" or t in _SUBSHELL:
                 # Each pipeline element and a subshell run in a child shell: `cd` in them
                 # does not move the commands after.
-                saved = list(self.cwds)
+                saved = (list(self.cwds), list(self.maybe_old))
                 for c in n.named_children:
                     self.node(c)
+                    self.settle()
                     if t == "pipeline":
-                        self.cwds = list(saved)
-                self.cwds = saved
+                        self.cwds = list(saved[0])
+                self.cwds, self.maybe_old = saved
                 return
             if t == "list":
-                saved = list(self.cwds)
-                for c in n.named_children:
+                # `cd x && cat ../y`: the right side runs only if the cd worked. After `||`,
+                # or once the list is over, a cd that failed leaves the shell where it was.
+                for c in n.children:
+                    if not c.is_named:
+                        if c.type == "||":
+                            self.settle()
+                        continue
                     self.node(c)
-                # `cd x && …`: if the cd failed, what follows the list runs where we were.
-                self.cwds = list(dict.fromkeys([*saved, *self.cwds]))
+                self.settle()
                 return
             for c in n.named_children:
                 self.node(c)
+                self.settle()  # `cd x; cat ../y`: the cd may have failed
             return
         if t == "case_statement":
             if not self.tokens_ok(n):
@@ -171,8 +183,6 @@ class NodeWalker:
         ops = set(re.findall(r"(?<!\S)-[a-z]{1,2}(?!\S)", text))
         if (ops & _ARITH_TESTS) and "[" in text[2:-2]:
             self.problem("`-v` or an arithmetic test with a subscript evaluates it (runs code)")
-        if ops & _ARITH_TESTS and re.search(r"\$\w|\$\{", text):
-            self.problem("an arithmetic test on a variable evaluates its value as code")
         self.walk_test(n)
 
     def walk_test(self, n) -> None:

@@ -115,7 +115,8 @@ def judge_wrapper(name: str, args: list[Word], an: Analyzer) -> Verdict | None:
         if any(t is None for t in texts):
             return no("eval of text only known at run time", opaque=True)
         return Verdict(safe=True, transparent=True, reason="eval runs its arguments as shell "
-                       "code", script=" ".join(t or "" for t in texts))
+                       "code", script=" ".join(t or "" for t in texts),
+                       script_in_current_shell=True)
     if name in ("source", ".", "fish", "busybox", "watch", "parallel", "flock", "setsid",
                 "unshare", "nsenter", "chrt", "ionice", "taskset", "script", "strace",
                 "ltrace", "gdb", "valgrind"):
