@@ -142,6 +142,8 @@ def judge_row(name: str, row: Row, args: list[Word], an: Analyzer) -> Verdict:
     match row.operands:
         case "files":
             for w in ops:
+                if name in ("strings",) and w.text and w.text.startswith("@"):
+                    an.read_path(w.text[1:])  # binutils read more options from `@file`
                 an.read_word(w, row.prints_content)
         case "pattern_files":
             has_pattern = parsed.has("regexp", "file", "e", "f")

@@ -1099,6 +1099,26 @@ CASES: list[tuple[str, str]] = [
     ('{ cd docs; } ; cat ../x', ASK),
     ('cd docs && { cat ../README.md; }', ALLOW),
     ('if cd docs; then :; fi; cat ../x', ASK),
+    # --- find, xargs and git odds and ends
+    ('strings @/etc/passwd', ASK),
+    ('strings -a README.md', ALLOW),
+    ('find . -type f -exec wc -l {} +', ALLOW),
+    ("find . \\( -name '*.py' -o -name '*.md' \\) -print", ALLOW),
+    ('find . -newermt 2020-01-01 -type f', ALLOW),
+    ("find . -name '*.py' -exec sed -i s/a/b/ {} +", ASK),
+    ('find . -name \'*.py\' -exec sh -c \'wc -l "$1"\' _ {} \\;', ALLOW),
+    ('xargs -n1 echo < README.md', ALLOW),
+    ('git log -L1,2:README.md', ALLOW),
+    ('git status -uall', ALLOW),
+    ('git status --porcelain=v2', ALLOW),
+    ('git show --pretty=format:%H --no-patch', ALLOW),
+    ("git log -G'foo' --oneline", ALLOW),
+    ("git for-each-ref --sort=-committerdate refs/heads/ --format='%(refname:short)'", ALLOW),
+    ('git rev-list --all --count', ALLOW),
+    ('git config --type=bool --get core.bare', ALLOW),
+    ('git config --global user.name x', ASK),
+    ('git diff --no-color --stat', ALLOW),
+    ('git log --no-decorate -3', ALLOW),
 ]
 
 
