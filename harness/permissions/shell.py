@@ -32,9 +32,7 @@ __all__ = ["Analyzer", "Part", "ShellAnalysis", "Word", "analyze"]
 SAFE_ENV = frozenset({"LANG", "LANGUAGE", "TZ", "NO_COLOR", "CLICOLOR", "FORCE_COLOR",
                       "COLUMNS", "LINES", "TERM"})
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
-_KNOWN_VARS = re.compile(r"\$(?:\{(HOME|PWD)\}|(HOME|PWD)\b)")
 _PLAIN_ARITH = re.compile(r"[\w\s+\-*/%<>=!&|^~?:,()$]*")
-_ANY_VAR = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 
 
 @dataclass

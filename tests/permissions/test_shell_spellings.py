@@ -1119,6 +1119,14 @@ CASES: list[tuple[str, str]] = [
     ('git config --global user.name x', ASK),
     ('git diff --no-color --stat', ALLOW),
     ('git log --no-decorate -3', ALLOW),
+    # --- shuf, pr, getconf, who, cal
+    ('shuf -n 3 README.md', ALLOW),
+    ('shuf -o out README.md', ASK),
+    ('shuf --out=x README.md', ASK),
+    ('pr -2 README.md', ALLOW),
+    ('getconf ARG_MAX', ALLOW),
+    ('who -b', ALLOW),
+    ('cal -3', ALLOW),
 ]
 
 

@@ -119,6 +119,15 @@ ROWS: dict[str, Row] = {
                   "L|keep-empty-lines C|table-column: S|use-spaces: h|help V|version"),
     "look": Row("a|alternative b|binary d|alphanum f|ignore-case t|terminate: h|help "
                 "V|version", operands="pattern_files"),
+    "shuf": Row("e|echo i|input-range: n|head-count: o|output!: |random-source@ r|repeat "
+                "z|zero-terminated |help |version"),
+    "pr": Row("a|across c|show-control-chars d|double-space D|date-format: e|expand-tabs? "
+              "F f|form-feed h|header: i|output-tabs? J|join-lines l|length: m|merge "
+              "n|number-lines? N|first-line-number: o|indent: r|no-file-warnings "
+              "s|separator? S|sep-string? t|omit-header T|omit-pagination "
+              "v|show-nonprinting w|width: W|page-width: |columns: |pages: |help |version",
+              digits=True),
+    "tsort": Row("|help |version", max_operands=1),
     "zcat": Row("f|force l|list q|quiet r|recursive S|suffix: t|test v|verbose |help "
                 "|version"),
     "bzcat": Row("s|small q|quiet v|verbose |help |version"),

@@ -33,6 +33,11 @@ ROWS: dict[str, Row] = {
     "which": Row("a s", operands="text"),
     "whereis": Row("b m s u B: M: S: f l h|help V|version", operands="text"),
     "type": Row("a f p t P", operands="text"),
+    "getconf": Row("a v:", operands="text"),
+    "who": Row("a|all b|boot d|dead H|heading l|login |lookup m p|process q|count "
+               "r|runlevel s|short t|time T|w|mesg u|users |help |version", operands="text"),
+    "cal": Row("1 3 j|julian y|year Y|twelve m|monday s|sunday n|months: S|span "
+               "w|week? |color? v|vertical h|help V|version", operands="text"),
     "expr": Row("|help |version", operands="text", permute=False),
     # date with an operand other than +FORMAT sets the clock; judged in commands.py.
     "date": Row("d|date: |debug f|file@ I|iso-8601? |resolution R|rfc-email |rfc-3339: "
