@@ -252,7 +252,7 @@ class Analyzer(NodeWalker, PathChecks):
                 self.walk_for_code(c)
             return Word(None, src, kind="dynamic")
         if t == "brace_expression":
-            return Word(None, src, True, kind="dynamic")
+            return Word(src, src, True)  # `{1..3}`: the path checks expand it
         if t == "array":
             for c in n.named_children:
                 self.word(c)

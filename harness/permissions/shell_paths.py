@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from harness.permissions.paths import inside, is_secret, is_secret_path, resolve
 from harness.permissions.paths_extra import glob_may_hit_secret, proc_secret
-from harness.permissions.shellwords import Word
+from harness.permissions.shellwords import BRACE, Word, expand_braces
 
 if TYPE_CHECKING:
     from harness.permissions.shell import ShellAnalysis
@@ -51,9 +51,14 @@ class PathChecks:
     def read_word(self, w: Word, prints_content: bool) -> None:
         """An operand that names a file to read."""
         if w.text is not None:
-            if w.glob and prints_content and glob_may_hit_secret(w.text):
-                self.out.concerns.append(f"`{w.text}` may match a secrets file")
-            self.read_path(w.text)
+            texts = expand_braces(w.text) if w.glob and BRACE.search(w.source) else [w.text]
+            if texts is None:
+                self.out.concerns.append(f"`{w.source}` expands to more than the engine checks")
+                return
+            for text in texts:
+                if w.glob and prints_content and glob_may_hit_secret(text):
+                    self.out.concerns.append(f"`{text}` may match a secrets file")
+                self.read_path(text)
             return
         if w.procsub:
             return  # `<(sort a)`: a pipe from a command judged on its own

@@ -156,7 +156,45 @@ def decode_ansi_c(body: str) -> str:
                        else "\x7f")
         else:
             out.append("\\" + e)
-    return "".join(out)
+    # Bash strings are C strings: `$'/etc/passwd\0/../x'` is `/etc/passwd`.
+    return "".join(out).split("\x00", 1)[0]
+
+
+def expand_braces(text: str, limit: int = 64) -> list[str] | None:
+    """Bash brace expansion of an unquoted word (`{a,b}`, `{1..3}`, nested); None when it
+    is too big or too odd to enumerate."""
+    m = _BRACE_INNER.search(text)
+    if m is None:
+        return [text]
+    pre, body, post = text[:m.start()], m.group(1), text[m.end():]
+    rng = re.fullmatch(r"(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.-?\d+)?", body)
+    if rng:
+        a, b = rng.group(1), rng.group(2)
+        if a.lstrip("-").isdigit() and b.lstrip("-").isdigit():
+            lo, hi = int(a), int(b)
+            step = 1 if hi >= lo else -1
+            items = [str(k) for k in range(lo, hi + step, step)]
+        elif a.isalpha() and b.isalpha():
+            step = 1 if ord(b) >= ord(a) else -1
+            items = [chr(k) for k in range(ord(a), ord(b) + step, step)]
+        else:
+            return None
+    elif "," in body:
+        items = body.split(",")
+    else:
+        return None
+    if len(items) > limit:
+        return None
+    out: list[str] = []
+    for item in items:
+        rest = expand_braces(pre + item + post, limit)
+        if rest is None or len(out) + len(rest) > limit:
+            return None
+        out += rest
+    return out
+
+
+_BRACE_INNER = re.compile(r"\{([^{}]*)\}")
 
 
 def unescape_unquoted(src: str) -> str:

@@ -1127,6 +1127,20 @@ CASES: list[tuple[str, str]] = [
     ('getconf ARG_MAX', ALLOW),
     ('who -b', ALLOW),
     ('cal -3', ALLOW),
+    # --- brace expansion and NUL in ANSI-C strings
+    ('cat {/etc/passwd,README.md}', ASK),
+    ('cat /etc/{passwd,hosts}', ASK),
+    ('ls {/etc,src}', ASK),
+    ('cat .{env,x}', ASK),
+    ('cat {a,.env}', ASK),
+    ('cat {README,CHANGES}.md', ALLOW),
+    ('ls {src,tests}', ALLOW),
+    ('ls src/{a,b}', ALLOW),
+    ('ls /etc/{1..3}', ASK),
+    ('cat file{1..3}.txt', ALLOW),
+    ("cat $'/etc/passwd\\0/../../x'", ASK),
+    ("cat $'.env\\0x'", ASK),
+    ("$'rm\\0xyz' x", ASK),
 ]
 
 
