@@ -303,6 +303,8 @@ def judge_special(name: str, args: list[Word], an: Analyzer) -> Verdict | None:
     if name == "ps":
         return _ps(args, an)
     if name == "cd":
+        if texts[:1] == ["--"]:
+            args, texts = args[1:], texts[1:]
         if len(args) > 1 or (args and (texts[0] is None or texts[0].startswith("-"))):
             return no("cd with a computed folder, an option or OLDPWD")
         why = an.change_dir(texts[0] if args else "~")

@@ -1141,6 +1141,22 @@ CASES: list[tuple[str, str]] = [
     ("cat $'/etc/passwd\\0/../../x'", ASK),
     ("cat $'.env\\0x'", ASK),
     ("$'rm\\0xyz' x", ASK),
+    # --- wrappers with options, cd --
+    ('cd -- src && ls', ALLOW),
+    ('cd -- .. && ls', ASK),
+    ('timeout -k 1 5 ls', ALLOW),
+    ('timeout --preserve-status 5 git status', ALLOW),
+    ('nice -n -5 ls', ALLOW),
+    ('builtin cd src && ls', ALLOW),
+    ('time ls', ALLOW),
+    ('time -p git status', ALLOW),
+    ('sh -c \'wc -l "$1"\' _ README.md', ALLOW),
+    ('sh -c \'cat "$1"\' _ .env', ASK),
+    ('xargs sh -c \'cat "$@"\' _', ASK),
+    ('git rev-parse HEAD:.env', ASK),
+    ('git cat-file blob HEAD:.env', ASK),
+    ('git log --all -p -S password', ALLOW),
+    ('ps -o pid,comm,args', ALLOW),
 ]
 
 
