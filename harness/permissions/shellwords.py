@@ -28,12 +28,11 @@ class ContinuationError(ValueError):
 
 def join_continuations(text: str) -> str:
     """Remove backslash-newline where bash's input reader would: not inside single quotes
-    or `$'…'`, not in a comment, not after an escaped backslash. Raises when the text has
-    constructs this scanner does not model (heredocs) together with a continuation."""
+    or `$'…'`, not in a comment, not after an escaped backslash, not in the body of a
+    heredoc with a quoted delimiter. Raises when the text is not balanced."""
     if "\\\n" not in text:
         return text
-    if re.search(r"<<(?!<)", text):
-        raise ContinuationError("a line continuation together with a heredoc")
+    pending: list[tuple[str, bool, bool]] = []  # heredocs whose bodies start at the next line
     out: list[str] = []
     stack: list[str] = ["N"]  # N: normal (with paren depth), S, A ($'), D, B (backtick), P
     depth = [0]
@@ -63,6 +62,22 @@ def join_continuations(text: str) -> str:
             out += [c, nxt]
             i += 2
             word_start = False
+            continue
+        if top in ("N", "P") and text.startswith("<<<", i):
+            out.append("<<<")  # a here-string, not a heredoc
+            i += 3
+            continue
+        if top in ("N", "P") and text.startswith("<<", i):
+            j = _heredoc_word(text, i, pending)
+            out.append(text[i:j])
+            i = j
+            word_start = False
+            continue
+        if top in ("N", "P") and c == "\n" and pending:
+            out.append(c)
+            i = _heredoc_bodies(text, i + 1, pending, out)
+            pending = []
+            word_start = True
             continue
         if top in ("N", "P") and c == "#" and word_start:
             j = text.find("\n", i)
@@ -112,6 +127,55 @@ def join_continuations(text: str) -> str:
     if stack != ["N"]:
         raise ContinuationError("unterminated quote or substitution")
     return "".join(out)
+
+
+def _heredoc_word(text: str, i: int, pending: list[tuple[str, bool, bool]]) -> int:
+    """Read `<<[-]WORD` at i; note its delimiter; return the index after it."""
+    j = i + 2
+    dash = text.startswith("-", j)
+    j += dash
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    word, quoted = [], False
+    while j < len(text) and text[j] not in " \t\n;&|<>()":
+        c = text[j]
+        if c in "'\"":
+            end = text.find(c, j + 1)
+            if end < 0:
+                raise ContinuationError("unterminated heredoc delimiter")
+            word.append(text[j + 1:end])
+            quoted, j = True, end + 1
+        elif c == "\\" and j + 1 < len(text):
+            word.append(text[j + 1])
+            quoted, j = True, j + 2
+        else:
+            word.append(c)
+            j += 1
+    pending.append(("".join(word), quoted, dash))
+    return j
+
+
+def _heredoc_bodies(text: str, i: int, pending: list[tuple[str, bool, bool]],
+                    out: list[str]) -> int:
+    """Copy heredoc bodies from i; unquoted ones get their continuations joined like bash."""
+    for delim, quoted, dash in pending:
+        while i < len(text):
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            line = text[i:end]
+            while not quoted and _odd_backslashes(line) and end < len(text):
+                nxt = text.find("\n", end + 1)
+                nxt = len(text) if nxt < 0 else nxt
+                line, end = line[:-1] + text[end + 1:nxt], nxt
+            out.append(line + ("\n" if end < len(text) else ""))
+            i = end + 1
+            if (line.lstrip("\t") if dash else line) == delim:
+                break
+    return min(i, len(text))
+
+
+def _odd_backslashes(line: str) -> bool:
+    return (len(line) - len(line.rstrip("\\"))) % 2 == 1
 
 
 _SIMPLE_ESC = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n",

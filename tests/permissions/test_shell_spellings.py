@@ -1239,6 +1239,12 @@ CASES: list[tuple[str, str]] = [
     ("git grep -n 'TODO' -- '*.py'", ALLOW),
     ('git show HEAD:README.md | head -20', ALLOW),
     ('git log -p --follow -- README.md', ALLOW),
+    # --- heredocs together with line continuations
+    ('cat <<EOF\na\\\nb\nEOF\nr\\\nm x', ASK),
+    ("cat <<'EOF'\na\\\nb\nEOF\nl\\\ns", ALLOW),
+    ('cat <<-EOF && r\\\nm x\n\tbody\n\tEOF', ASK),
+    ('cat <<EOF | w\\\nc -l\nhello\nEOF', ALLOW),
+    ("cat <<'EOF'\nEO\\\nF\nrm x\nEOF", ALLOW),
 ]
 
 
