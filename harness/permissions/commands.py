@@ -130,6 +130,9 @@ def judge_row(name: str, row: Row, args: list[Word], an: Analyzer) -> Verdict:
     if parsed.problem:
         return no(parsed.problem)
     danger = getopt.first_danger(parsed)
+    for opt, value, _ in parsed.options:
+        if opt.danger and value:
+            an.out.write_paths.append(value)  # `sort -o F`: F may be written
     if danger is not None:
         return no(f"`{name}` option `{_spell(danger)}` writes a file, runs a program or "
                   "changes the system")

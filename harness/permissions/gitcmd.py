@@ -118,6 +118,9 @@ def _read(sub: str, spec: str, rest: list[Word], an: Analyzer,
     if p.problem:
         return no(p.problem)
     danger = getopt.first_danger(p)
+    for opt, value, _ in p.options:
+        if opt.danger and value:
+            an.out.write_paths.append(value)  # `git log --output=F`
     if danger is not None:
         return no(f"git {sub} `--{danger.name}` writes a file, runs a program or changes "
                   "the repository" if len(danger.name) > 1 else

@@ -58,6 +58,9 @@ class ShellAnalysis:
     problems: list[str] = field(default_factory=list)  # unsafe, not tied to a simple command
     concerns: list[str] = field(default_factory=list)  # reads of secrets or outside the roots
     read_paths: list[Path] = field(default_factory=list)  # (as written, resolved) of each read
+    # Files the command writes, as written: static redirect targets and the values of
+    # options that write (`sort -o F`, `--output=F`); the engine's self-protection reads them.
+    write_paths: list[str] = field(default_factory=list)
     push: bool = False
     network: bool = False
     irreversible: bool = False

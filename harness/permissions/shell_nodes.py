@@ -270,6 +270,7 @@ class NodeWalker:
         if w.text in ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/2"):
             return
         if op in _OUT_OPS or op == "<&":
+            self.out.write_paths.append(w.text)
             self.problem(f"redirects output into a file (`{self.src(r)}`)")
             self.out.irreversible = True  # may truncate data nothing else has a copy of
             return
