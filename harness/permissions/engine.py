@@ -16,7 +16,13 @@ from harness.config.rules import Rule
 from harness.permissions import paths as P
 from harness.permissions.grades import grade_for
 from harness.permissions.protected import has_other_names, protection
-from harness.permissions.rules import applies_to, command_matches, path_matches, text_matches
+from harness.permissions.rules import (
+    applies_to,
+    command_matches,
+    part_matches,
+    path_matches,
+    text_matches,
+)
 from harness.permissions.shell import ShellAnalysis, analyze
 from harness.permissions.types import Category, Decision, Grade, PermissionContext, ToolCall
 
@@ -265,13 +271,25 @@ def _matches_any_part(rule: Rule, call: ToolCall, facts: Facts, ctx: PermissionC
     if rule.specifier is None:
         return True
     if call.tool == "Bash" and facts.shell is not None:
-        texts = [call.input.get("command", "")]
-        for p in facts.shell.parts:
-            texts += [p.text, *p.alt_texts]
-        return any(command_matches(rule.specifier, t) for t in texts)
+        if command_matches(rule.specifier, call.input.get("command", "")):
+            return True
+        return any(part_matches(rule.specifier, p) == "yes" for p in facts.shell.parts)
     if facts.paths:
         return path_matches(rule.specifier, facts.paths, P.real_root(ctx.project_root), ctx.home)
     return text_matches(rule.specifier, facts.text)
+
+
+def _shell_may_match(rule: Rule, call: ToolCall, facts: Facts) -> str | None:
+    """A deny/ask rule that may match a part only known at run time: never allow."""
+    if call.tool != "Bash" or facts.shell is None or rule.tool != "Bash":
+        return None
+    if not facts.shell.parsed:
+        return f"rule {rule} may match this command, which does not parse"
+    for p in facts.shell.parts:
+        if part_matches(rule.specifier, p) == "maybe":
+            return (f"rule {rule} may match `{p.text}`: its program or arguments are only "
+                    "known at run time")
+    return None
 
 
 def _allowed_by(rule: Rule, call: ToolCall, facts: Facts, ctx: PermissionContext) -> bool:
@@ -325,6 +343,11 @@ def decide(call: ToolCall, ctx: PermissionContext) -> Decision:
     for rule in ctx.ask:
         if _matches_any_part(rule, call, facts, ctx):
             return d("ask", f"rule {rule} asks", rule, firm=True)
+    for rule in (*ctx.deny, *ctx.ask):
+        why = _shell_may_match(rule, call, facts)
+        if why:
+            return d("ask", why, rule, firm=True,
+                     check=f"rule {rule}{_from(rule)} may match a run-time program")
     for rule in ctx.interrupt_before:
         if _matches_any_part(rule, call, facts, ctx):
             return d("ask", f"breakpoint {rule} (interrupt_before)", rule, firm=True,
