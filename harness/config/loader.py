@@ -48,6 +48,12 @@ class LoadedConfig:
     def origin(self, dotted: str) -> str:
         return self.origins.get(dotted, "defaults")
 
+    def source_of(self, dotted: str) -> str:
+        """Where the winning value of `dotted` came from: a file path, "environment (…)" or
+        "command line" (for error messages that name the place to change)."""
+        name = self.origin(dotted).split("+")[-1]
+        return next((layer.source for layer in self.layers if layer.name == name), name)
+
 
 def project_config_path(root: Path) -> Path:
     return root / ".harness" / "config.toml"
