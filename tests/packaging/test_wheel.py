@@ -117,6 +117,12 @@ def test_a_missing_shipped_defaults_file_is_a_start_up_error_naming_it(unpacked,
     assert "Traceback" not in proc.stderr
     run = _run(broken, "-p", "hello", cwd=tmp_path)  # never a run on empty settings
     assert run.returncode == 2 and "defaults.toml" in run.stderr, run.stderr
+    doctor = _run(broken, "doctor", "--json", cwd=tmp_path)
+    assert doctor.returncode == 1
+    checks = {c["check"]: c for c in json.loads(doctor.stdout)["checks"]}
+    assert checks["shipped files"]["status"] == "fail"
+    assert "defaults.toml" in checks["shipped files"]["detail"]
+    assert "reinstall" in checks["shipped files"]["fix"]
 
 
 def test_a_missing_tui_stylesheet_is_a_start_up_error_naming_it(unpacked, tmp_path):
