@@ -6,6 +6,7 @@ flag) it came from; rule lists merge across layers, so a deny anywhere stays a d
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -80,9 +81,9 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
         raise ConfigError(source, f"invalid TOML: {exc}") from None
 
 
-def _validate_layer(layer: Layer) -> None:
+def _validate_layer(layer: Layer, project_root: Path | None = None) -> None:
     try:
-        Settings.model_validate(layer.data)
+        Settings.model_validate(layer.data, context={"project_root": project_root})
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
@@ -215,8 +216,9 @@ def load_config(
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for layer in layers:
-        _validate_layer(layer)
-        _merge(merged, layer.data, origins, layer.name)
+        _validate_layer(layer, Path(root).resolve())
+        # A copy: merging must not write other layers' rules into this layer's own data.
+        _merge(merged, copy.deepcopy(layer.data), origins, layer.name)
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:  # only reachable through a cross-layer combination

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from harness.config.rules import parse_rule
 
@@ -79,9 +79,11 @@ class PermissionSettings(_Section):
 
     @field_validator("allow", "ask", "deny", "interrupt_before")
     @classmethod
-    def _rules_parse(cls, rules: list[str]) -> list[str]:
+    def _rules_parse(cls, rules: list[str], info: ValidationInfo) -> list[str]:
+        # The loader passes the project root so an error can name the exact `//abs` form.
+        root = (info.context or {}).get("project_root")
         for rule in rules:
-            parse_rule(rule)
+            parse_rule(rule, root)
         return rules
 
 

@@ -54,6 +54,9 @@ class ToolContext:
     # Task: async (agent_name, handoff: dict, call_id) -> ToolOutput, provided by the agent
     # layer (tools cannot import it); None where sub-agents are not available.
     subagent_runner: Any = None
+    # Glob/Grep: (tool name) -> (absolute path -> why the search must leave it out, or None),
+    # built by the agent from the permission rules; None hides likely secrets only.
+    search_filter: Any = None
 
     @property
     def workdir(self) -> Path:

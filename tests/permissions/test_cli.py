@@ -64,7 +64,8 @@ def test_batch_answers_the_whole_shell_corpus_in_one_process(repo):
     answers = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(answers) == len(corpus)
     for case, answer in zip(corpus, answers, strict=True):
-        assert set(answer) == {"decision", "category", "reason", "rule", "grade"}
+        assert set(answer) == {"decision", "category", "reason", "rule", "grade", "check"}
+        assert answer["check"], case["id"]
         if case["expect"] == "ask":
             assert answer["decision"] != "allow", case["id"]
     allowed = sum(a["decision"] == "allow" for c, a in zip(corpus, answers, strict=True)
