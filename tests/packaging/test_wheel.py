@@ -135,3 +135,14 @@ def test_a_missing_tui_stylesheet_is_a_start_up_error_naming_it(unpacked, tmp_pa
     assert proc.returncode == 2, proc.stderr
     assert "styles.tcss" in proc.stderr and "reinstall" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_an_unreadable_shipped_defaults_file_is_a_start_up_error_too(unpacked, tmp_path):
+    broken = tmp_path / "site"
+    shutil.copytree(unpacked, broken)
+    defaults = broken / "harness" / "config" / "data" / "defaults.toml"
+    defaults.unlink()
+    defaults.mkdir()  # readable by nobody as a file, root included
+    proc = _run(broken, "config", "show", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "defaults.toml" in proc.stderr and "unreadable" in proc.stderr, proc.stderr
