@@ -26,7 +26,7 @@ from harness.agent.opening import (
 from harness.agent.outcomes import RunResult
 from harness.agent.run_options import RunOptions
 from harness.agent.state import ThreadState
-from harness.config.loader import find_project_root, load_config
+from harness.config.loader import ConfigError, find_project_root, load_config
 from harness.config.schema import MODES, Settings
 from harness.store.base import Store
 from harness.store.events import (
@@ -67,6 +67,11 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
     session.notices = start_notices(settings, root) + session.thread_notices
+    try:
+        session.notices += session.pricing_notices(loaded.source_of("agent.max_cost_usd"))
+    except ConfigError:
+        await session.close()
+        raise
     return session
 
 
@@ -541,6 +546,11 @@ class AgentSession:
         if not name or any(c.isspace() for c in name):
             raise ValueError(f"{name!r} is not a model id, e.g. claude-sonnet-4-5")
         self._require_idle()
+        from harness.model.pricing import is_priced, unpriced_budget_message
+
+        budget = self.settings.agent.max_cost_usd
+        if budget and not self.opts.demo and not is_priced(name, self.settings.prices):
+            raise ValueError(unpriced_budget_message([name], budget))
         self.record(ModelChanged(model=name))
 
     async def new_thread(self) -> None:
@@ -555,6 +565,35 @@ class AgentSession:
     @property
     def cost_usd(self) -> float:
         return self.state.cost_usd
+
+    @property
+    def unpriced_models(self) -> list[str]:
+        """Models of this thread (the current one included) with no configured price."""
+        if self.opts.demo:
+            return []  # the scripted demo model costs nothing, truly
+        from harness.model.pricing import is_priced
+
+        names = {self.model_name, *self.state.models}
+        return sorted(m for m in names if not is_priced(m, self.settings.prices))
+
+    @property
+    def cost_known(self) -> bool:
+        """False when some spend of this thread has no price: shown as unknown, never $0."""
+        return not self.unpriced_models
+
+    def pricing_notices(self, budget_source: str = "config") -> list[str]:
+        """A start-up notice for an unpriced model; a ConfigError when a cost budget is set
+        for one, since the budget could never trip."""
+        from harness.model.pricing import unpriced_budget_message, unpriced_notice
+
+        unpriced = self.unpriced_models
+        if not unpriced:
+            return []
+        budget = self.settings.agent.max_cost_usd
+        if budget:
+            raise ConfigError(budget_source, unpriced_budget_message(unpriced, budget),
+                              "agent.max_cost_usd")
+        return [unpriced_notice(unpriced)]
 
     @property
     def context_tokens(self) -> int:

@@ -93,5 +93,7 @@ def find_project_root(start: Path | None = None) -> Path:
 
 
 def repo_config_dir() -> Path:
-    """The top-level `config/` folder shipped with harness (defaults, prices, schema)."""
+    """The checkout's top-level `config/` folder: the editable source of the defaults and the
+    schema. Only development scripts use it; at run time harness reads the packaged copies
+    (`harness.config.shipped`)."""
     return Path(__file__).resolve().parent.parent.parent / "config"

@@ -1,7 +1,8 @@
 """The settings schema: every key a config file may hold, its type, default and meaning.
 
 Unknown keys are errors (extra="forbid") so a typo never silently does nothing.
-`python -m harness.config.schema` regenerates `config/schema.json` for editors.
+`python -m harness.config.schema` regenerates `config/schema.json` for editors and refreshes
+the packaged copies of it and of `config/defaults.toml` in `harness/config/data/`.
 """
 
 from __future__ import annotations
@@ -200,9 +201,16 @@ def json_schema() -> dict:
     return schema
 
 
-if __name__ == "__main__":  # pragma: no cover - regenerates config/schema.json
+if __name__ == "__main__":  # pragma: no cover - a development script, run from a checkout
+    import shutil
+    from pathlib import Path
+
     from harness.config.home import repo_config_dir
 
     path = repo_config_dir() / "schema.json"
     path.write_text(json.dumps(json_schema(), indent=2) + "\n")
     print(f"wrote {path}")
+    packaged = Path(__file__).resolve().parent / "data"
+    for name in ("defaults.toml", "schema.json"):
+        shutil.copyfile(repo_config_dir() / name, packaged / name)
+        print(f"copied {name} to {packaged}")

@@ -39,6 +39,7 @@ class HeadlessOutput:
         self.fmt, self.out, self.err = fmt, out or sys.stdout, err or sys.stderr
         self.thread_id = ""
         self.pending: PermissionRequest | None = None
+        self.cost_known = True  # False: a model has no price, so costs are null, never 0
 
     def __call__(self, event: Event, seq: int) -> None:
         if event.type == "permission_request":
@@ -47,7 +48,10 @@ class HeadlessOutput:
             self.pending = None
         if self.fmt == "stream-json":
             if event.type not in NOT_STREAMED:
-                self.write_line(event.type, seq, event.model_dump(mode="json", exclude={"type"}))
+                fields = event.model_dump(mode="json", exclude={"type"})
+                if event.type == "result" and not self.cost_known:
+                    fields["cost_usd"] = None
+                self.write_line(event.type, seq, fields)
         elif self.fmt == "text":
             if event.type == "error":
                 print(f"harness: {event.message}", file=self.err)  # type: ignore[attr-defined]
@@ -61,13 +65,15 @@ class HeadlessOutput:
         self.out.flush()
 
     def finish(self, result: RunResult, pending: PermissionRequest | None = None) -> None:
+        cost = round(result.cost_usd, 6) if self.cost_known else None
         payload: dict[str, Any] = {
             "thread_id": self.thread_id,
             "result": result.result,
             "is_error": result.is_error,
             "num_turns": result.num_turns,
             "usage": result.usage.model_dump(mode="json"),
-            "cost_usd": round(result.cost_usd, 6),
+            "cost_usd": cost,
+            "total_cost_usd": cost,  # the name scripts written for Claude Code read
             "status": result.status,
         }
         pending = (pending or self.pending) if result.status == "awaiting_approval" else None
@@ -265,6 +271,7 @@ async def _run(session: Any, output: HeadlessOutput, prompt: str | None, fmt: st
     from harness.agent.session import SessionError
 
     output.thread_id = session.thread_id
+    output.cost_known = session.cost_known
     if answer is not None:
         problem = decision_problem(session, answer, call_id)
         if problem:

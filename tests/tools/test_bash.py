@@ -67,10 +67,11 @@ async def test_bash_huge_output_capped_head_and_tail_with_total(project, ctx):
 async def test_bash_timeout_kills_the_process_group(project, ctx):
     pidfile = project / "child.pid"
     started = time.monotonic()
-    out = await bash(ctx, f"sleep 60 & echo $! > {pidfile}; echo started; wait", timeout=1)
-    assert time.monotonic() - started < 10
+    # 3 s: time for the sandbox and bash to start and print "started" on a loaded machine.
+    out = await bash(ctx, f"sleep 60 & echo $! > {pidfile}; echo started; wait", timeout=3)
+    assert time.monotonic() - started < 30
     assert out.is_error and out.metadata["timed_out"]
-    assert "timed out after 1 s" in out.content and "started" in out.content
+    assert "timed out after 3 s" in out.content and "started" in out.content
     child = int(pidfile.read_text())
     for _ in range(50):
         try:
@@ -85,8 +86,10 @@ async def test_bash_timeout_kills_the_process_group(project, ctx):
 async def test_bash_background_process_does_not_hang_the_call(project, ctx):
     pidfile = project / "bg.pid"
     started = time.monotonic()
-    out = await bash(ctx, f"sleep 5 & echo $! > {pidfile}; echo done", timeout=30)
-    assert out.content.startswith("done") and time.monotonic() - started < 4
+    # The child outlives the call by far, so "did not wait for it" holds even when a loaded
+    # machine makes the call itself slow.
+    out = await bash(ctx, f"sleep 120 & echo $! > {pidfile}; echo done", timeout=100)
+    assert out.content.startswith("done") and time.monotonic() - started < 60
     os.kill(int(pidfile.read_text()), signal.SIGKILL)
     await asyncio.sleep(0.3)  # let the pipes close while the loop is alive
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from harness.model.pricing import cost_line
 from harness.ui.inline.completion import SLASH_COMMANDS
 from harness.ui.inline.toolbar import human_tokens
 from harness.ui.inline.transcript import describe_call
@@ -102,8 +103,9 @@ class SlashCommands:
         window = max(1, int(getattr(s, "context_window", 0) or 1))
         ctx = int(getattr(s, "context_tokens", 0) or 0)
         self.say(
-            f"cost ${s.cost_usd:.4f} · {s.num_turns} turns · input {human_tokens(u.input_tokens)}"
-            f" · output {human_tokens(u.output_tokens)} · cache write "
+            f"{cost_line(s.cost_usd, s.unpriced_models)} · {s.num_turns} turns"
+            f" · input {human_tokens(u.input_tokens)} · output {human_tokens(u.output_tokens)}"
+            " · cache write "
             f"{human_tokens(u.cache_creation_input_tokens)} · cache read "
             f"{human_tokens(u.cache_read_input_tokens)} · context {human_tokens(ctx)}"
             f" ({100 * ctx / window:.0f}% of {human_tokens(window)})"

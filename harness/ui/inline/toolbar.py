@@ -6,6 +6,8 @@ from typing import Any
 
 from prompt_toolkit.formatted_text import FormattedText
 
+from harness.model.pricing import cost_text
+
 _MODE_STYLE = {
     "default": "",
     "acceptEdits": "fg:ansigreen bold",
@@ -35,7 +37,7 @@ def toolbar_fragments(session: Any) -> FormattedText:
         ("", session.model_name),
         ("", f" │ context {100 * ctx / window:.0f}%"),
         ("", f" │ {human_tokens(usage.total)} tokens"),
-        ("", f" │ ${session.cost_usd:.4f}"),
+        ("", f" │ {cost_text(session.cost_usd, session.cost_known)}"),
         ("", f" │ {session.thread_id or 'new thread'} "),
     ]
     return FormattedText(parts)
