@@ -2,12 +2,17 @@
 server) whose one approved Bash command (bypassPermissions) tries one escape. Every effect is
 checked from outside the sandbox, and the run must still end with its result.
 
+Each command reaches the Bash tool encoded (`exec bash -c "$(echo B64 | base64 -d)"`), so the
+permission engine cannot read it and lets it run in bypass mode: the probes test the sandbox
+as if the permission layer were wrong, which is the case it exists for.
+
 The probes run under the mechanism this machine uses (bubblewrap here and in CI, which runs
 as root); `test_probes_ran_under_bubblewrap` says so when that is not the case.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -55,7 +60,9 @@ def run_probe(server, project: Path, command: str, extra_env: dict | None = None
               pid_file: Path | None = None) -> tuple[str, dict]:
     """Run one session whose only tool call is `command`; returns (what the model was
     sent as the tool result, the final JSON result). Asserts the run ended normally."""
-    server.add(tool("Bash", {"command": command}), text(FINAL))
+    encoded = base64.b64encode(command.encode()).decode()
+    opaque = f'exec bash -c "$(echo {encoded} | base64 -d)"'
+    server.add(tool("Bash", {"command": opaque}), text(FINAL))
     env = dict(os.environ, ANTHROPIC_API_KEY=SECRET, **(extra_env or {}))
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness", "-p", "run the probe", "--cwd", str(project),
@@ -71,6 +78,7 @@ def run_probe(server, project: Path, command: str, extra_env: dict | None = None
     assert SECRET not in out and SECRET not in err
     sent = tool_results(server.message_requests[1].body)
     body = result_text(sent[0])
+    assert not body.startswith("Not run"), f"the engine stopped the probe, not the sandbox: {body}"
     assert SECRET not in json.dumps(server.message_requests[1].body)
     return body, result
 
