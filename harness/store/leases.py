@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from harness.store.base import LeaseHeld, LeaseHolder, StoreError
+from harness.store.reconnect import reconnecting
 
 
 def pid_alive(pid: int) -> bool:
@@ -47,6 +48,7 @@ class LeaseMixin:
             return not pid_alive(pid)
         return time.time() - heartbeat > self.lease_timeout
 
+    @reconnecting
     def acquire_lease(self, thread_id: str) -> None:
         me, now = os.getpid(), time.time()
         with self._lock, self._guard():
@@ -77,12 +79,14 @@ class LeaseMixin:
             self._held.add(thread_id)
             self._start_heartbeat()
 
+    @reconnecting
     def release_lease(self, thread_id: str) -> None:
         with self._lock, self._guard(), self._transaction():
             self._x("DELETE FROM leases WHERE thread_id = ? AND pid = ? AND host = ?",
                     (thread_id, os.getpid(), self._host))
             self._held.discard(thread_id)
 
+    @reconnecting
     def lease_holder(self, thread_id: str) -> LeaseHolder | None:
         with self._lock, self._guard():
             row = self._x("SELECT pid, host, since FROM leases WHERE thread_id = ?",
