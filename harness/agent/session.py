@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from harness.agent.outcomes import RunResult
 from harness.agent.state import ThreadState
 from harness.config.loader import find_project_root, load_config
 from harness.config.schema import MODES, Settings
-from harness.store.base import Store
+from harness.store.base import Store, StoreError, StoreFailure, one_line
 from harness.store.events import (
     ErrorEvent,
     Event,
@@ -53,10 +54,14 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
     settings = loaded.settings
     store = opts.store
     if store is None:
+        from harness.config.schema import parse_duration
         from harness.store.open import open_store
 
         store = await asyncio.to_thread(
-            open_store, opts.store_url or settings.sessions.store or None
+            functools.partial(
+                open_store, opts.store_url or settings.sessions.store or None,
+                reconnect_window=parse_duration(settings.sessions.reconnect_window),
+            )
         )
     session = AgentSession(root, settings, store, approver, sink, opts)
     await asyncio.to_thread(session._attach, target_thread(store, root, opts))
@@ -86,6 +91,8 @@ class AgentSession:
         self._model: Any = opts.model_client
         self._task: asyncio.Task | None = None
         self._leased = False
+        self._store_failure: StoreError | None = None  # set once an append failed (spill.py)
+        self._spill_path = ""
         self._snapshotted: set[str] = set()
         self._calls: Any = None
         self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
@@ -185,7 +192,8 @@ class AgentSession:
             with contextlib.suppress(BaseException):
                 await self._task
         if self._leased:
-            await asyncio.to_thread(self.store.release_lease, self.thread_id)
+            with contextlib.suppress(StoreError):  # a failed store: the lease goes stale
+                await asyncio.to_thread(self.store.release_lease, self.thread_id)
             self._leased = False
         if self.opts.tracer is None and self.tracer.enabled:  # ours: export what is buffered
             await asyncio.to_thread(self.tracer.shutdown)
@@ -200,10 +208,56 @@ class AgentSession:
             self.sink(event, self.state.last_seq)
             return self.state.last_seq
         self._ensure_thread()
-        seq = self.store.append(self.thread_id, event)
+        spilled = self._store_failure is not None  # once spilled, later steps follow in order
+        if not spilled:
+            try:
+                seq = self.store.append(self.thread_id, event)
+            except StoreError as exc:
+                self._store_failure, spilled = exc, True
+        if spilled:
+            seq = self._spill(event)
         self.state.apply(seq, event)
         self.sink(event, seq)
+        if spilled:
+            raise self._store_failure  # type: ignore[misc]  # the run stops: see _store_failed
         return seq
+
+    def _spill(self, event: Event) -> int:
+        """Keep a step the store refused in the local spill (replayed at the next open)."""
+        seq = self.state.last_seq + 1
+        try:
+            self._spill_path = self.store.spill(self.thread_id, seq, event)
+        except OSError as exc:
+            self._store_failure = StoreFailure(
+                f"{self._store_failure}; keeping step {seq} locally failed too ({exc})"
+            )
+        return seq
+
+    def _store_failed(self, exc: StoreError) -> RunResult:
+        """The store failed mid-run: mark the thread failed (through the spill if the store
+        cannot take it now) and end the run with a one-line reason, exit 1."""
+        from harness.store.events import Result
+
+        reason = one_line(str(exc))
+        if self.thread_id:
+            try:
+                self.store.update_thread(self.thread_id, state="failed")
+            except StoreError:
+                with contextlib.suppress(OSError):
+                    self.store.spill_state(self.thread_id, self.state.last_seq, "failed")
+            if self._spill_path:
+                reason += (f"; the steps it could not store are kept in {self._spill_path} "
+                           "and stored at the next start")
+        self._store_failure = self._store_failure or exc
+        c = self._loop.counters if self._loop is not None else None
+        result = RunResult(
+            status="failed", result=reason, error=reason, num_turns=c.turns if c else 0,
+            usage=c.usage if c else Usage(), cost_usd=c.cost_usd if c else 0.0,
+        )
+        self.sink(Result(status="failed", result=reason, is_error=True,
+                         num_turns=result.num_turns, usage=result.usage,
+                         cost_usd=result.cost_usd), self.state.last_seq)
+        return result
 
     async def _snapshot(self, path: Path) -> None:
         """Before the first change to a file in a turn, keep its prior content (rewind)."""
@@ -226,11 +280,17 @@ class AgentSession:
     # --- running -------------------------------------------------------------------------
 
     async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult:
-        return await self._run(text, max_turns)
+        return await self._store_guarded(self._run(text, max_turns))
 
     async def continue_pending(self, *, max_turns: int | None = None) -> RunResult:
         """Go on from the log as it stands: re-ask a pending request, finish open calls."""
-        return await self._run(None, max_turns)
+        return await self._store_guarded(self._run(None, max_turns))
+
+    async def _store_guarded(self, run: Any) -> RunResult:
+        try:
+            return await run
+        except StoreError as exc:  # disk full, corrupt page, server gone: typed, one line
+            return await asyncio.to_thread(self._store_failed, exc)
 
     async def _run(self, prompt: str | None, max_turns: int | None) -> RunResult:
         self._require_idle()
@@ -464,7 +524,7 @@ class AgentSession:
 
     @property
     def pending(self) -> PermissionRequest | None:
-        if self.state.pending is not None or not self.thread_id:
+        if self.state.pending is not None or not self.thread_id or self._store_failure:
             return self.state.pending
         from harness.agent.subagents import pending_in_children
 

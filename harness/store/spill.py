@@ -112,7 +112,10 @@ class Spill:
                     store.update_thread(tid, state=str(line["state"]))
                     report.states += 1
             except ThreadNotFound:
-                continue  # deleted since: nothing left to complete
+                # Not in this store (deleted, or the file was replaced by a fresh one):
+                # kept aside, never dropped.
+                raise SeqConflict(tid, int(line.get("seq") or 0), "the thread is not in "
+                                  "this store") from None
         path.unlink()
 
 
