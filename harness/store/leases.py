@@ -1,6 +1,8 @@
 """Leases: at most one process drives a thread. A lease row names its holder (pid, host,
-since) and carries a heartbeat; a dead holder on this host, or a holder on another host
-whose heartbeat is older than `lease_timeout`, is taken over."""
+since, and the process's identity: boot id + start time) and carries a heartbeat. On this
+host a holder is alive only if its pid runs *and* is the same process (a pid reused by
+another program, or one from before a reboot, does not hold the thread); a holder on
+another host is alive while its heartbeat is younger than `lease_timeout`."""
 
 from __future__ import annotations
 
@@ -8,10 +10,32 @@ import os
 import threading
 import time
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 from harness.store.base import LeaseHeld, LeaseHolder, StoreError
 from harness.store.reconnect import reconnecting
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def process_identity(pid: int) -> str:
+    """`BOOT_ID:START_TICKS` of a running process (Linux: /proc/<pid>/stat field 22, the
+    start time in clock ticks since boot); '' where /proc cannot tell (then pid alone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return ""
+    # Field 2 (the command name) may hold spaces and parentheses: count from its end.
+    fields = stat[stat.rfind(b")") + 2:].split()
+    if len(fields) < 20:
+        return ""
+    return f"{_boot_id()}:{fields[19].decode()}"  # fields[0] is field 3 (state)
 
 
 def pid_alive(pid: int) -> bool:
@@ -43,36 +67,42 @@ class LeaseMixin:
 
     # --- leases --------------------------------------------------------------------
 
-    def _stale(self, pid: int, host: str, heartbeat: float) -> bool:
+    def _stale(self, pid: int, host: str, heartbeat: float, identity: str) -> bool:
         if host == self._host:
-            return not pid_alive(pid)
+            if not pid_alive(pid):
+                return True
+            # The pid runs, but is it still the holder? Rows written before identities
+            # were recorded ('') fall back to the pid alone.
+            return bool(identity) and identity != process_identity(pid)
         return time.time() - heartbeat > self.lease_timeout
 
     @reconnecting
     def acquire_lease(self, thread_id: str) -> None:
         me, now = os.getpid(), time.time()
+        mine = process_identity(me)
         with self._lock, self._guard():
             self._row(thread_id)
             with self._transaction():
                 cur = self._x(
-                    "INSERT INTO leases (thread_id, pid, host, since, heartbeat) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING",
-                    (thread_id, me, self._host, now, now),
+                    "INSERT INTO leases (thread_id, pid, host, since, heartbeat, proc_start) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING",
+                    (thread_id, me, self._host, now, now, mine),
                 )
                 if cur.rowcount != 1:
-                    pid, host, since, beat = self._x(
-                        "SELECT pid, host, since, heartbeat FROM leases WHERE thread_id = ?"
-                        + self._lock_row_sql(),
+                    pid, host, since, beat, identity = self._x(
+                        "SELECT pid, host, since, heartbeat, proc_start FROM leases "
+                        "WHERE thread_id = ?" + self._lock_row_sql(),
                         (thread_id,),
                     ).fetchone()
-                    if (pid, host) == (me, self._host):
+                    if (pid, host) == (me, self._host) and identity in ("", mine):
                         self._x("UPDATE leases SET heartbeat = ? WHERE thread_id = ?",
                                 (now, thread_id))
-                    elif self._stale(pid, host, beat):
+                    elif (pid, host) == (me, self._host) or self._stale(pid, host, beat,
+                                                                          identity):
                         self._x(
-                            "UPDATE leases SET pid = ?, host = ?, since = ?, heartbeat = ? "
-                            "WHERE thread_id = ?",
-                            (me, self._host, now, now, thread_id),
+                            "UPDATE leases SET pid = ?, host = ?, since = ?, heartbeat = ?, "
+                            "proc_start = ? WHERE thread_id = ?",
+                            (me, self._host, now, now, mine, thread_id),
                         )
                     else:
                         raise LeaseHeld(thread_id, LeaseHolder(pid=pid, host=host, since=since))

@@ -63,8 +63,10 @@ CREATE TABLE IF NOT EXISTS leases (
     pid BIGINT NOT NULL,
     host TEXT NOT NULL,
     since DOUBLE PRECISION NOT NULL,
-    heartbeat DOUBLE PRECISION NOT NULL
-)
+    heartbeat DOUBLE PRECISION NOT NULL,
+    proc_start TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE leases ADD COLUMN IF NOT EXISTS proc_start TEXT NOT NULL DEFAULT ''
 """
 # Serialises schema creation when several processes start at once.
 _SCHEMA_LOCK_KEY = 0x6861726E  # "harn"

@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS leases (
     pid INTEGER NOT NULL,
     host TEXT NOT NULL,
     since REAL NOT NULL,
-    heartbeat REAL NOT NULL
+    heartbeat REAL NOT NULL,
+    proc_start TEXT NOT NULL DEFAULT ''
 );
 """
 # Keeps the thread row (last seq, last activity) in step with its log inside the INSERT
@@ -131,6 +132,11 @@ class SQLiteStore(SQLStore):
                     if statement.strip():
                         self._conn.execute(statement)
                 self._conn.execute(TRIGGER)
+                columns = {row[1] for row in self._conn.execute("PRAGMA table_info(leases)")}
+                if "proc_start" not in columns:  # a database from before lease identities
+                    self._conn.execute(
+                        "ALTER TABLE leases ADD COLUMN proc_start TEXT NOT NULL DEFAULT ''"
+                    )
         self.spill_key = f"sqlite:{self.path.resolve()}"
         self.replay_spill()
 
