@@ -90,7 +90,9 @@ class StoreFailure(StoreError):
     (exit 1) and what it could not store goes to the local spill (see spill.py)."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(one_line(reason))
+        from harness.store.secrets import redact  # a driver's message may quote a URL
+
+        super().__init__(redact(one_line(reason)))
 
 
 class StoreFull(StoreFailure):

@@ -6,7 +6,6 @@ backend is chosen (`--store postgresql://…` or `sessions.store`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +18,7 @@ from harness.store.base import (
     StoreIOError,
     one_line,
 )
+from harness.store.secrets import redact_url_passwords
 from harness.store.sqlbase import SQLStore
 
 SCHEMA = """
@@ -76,8 +76,8 @@ _CONNECTION_STATES = ("57P01", "57P02", "57P03")  # admin / crash shutdown, star
 
 
 def redact_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    """The URL without its password, for messages (the shared rule of secrets.py)."""
+    return redact_url_passwords(url)
 
 
 class PostgresStore(SQLStore):

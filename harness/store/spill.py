@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from harness.store.base import SeqConflict, StoreFailure, ThreadNotFound
+from harness.store.secrets import redacting_logger
 
 if TYPE_CHECKING:
     from harness.store.sqlbase import SQLStore
 
-log = logging.getLogger("harness.store.spill")
+log = redacting_logger("harness.store.spill")  # spilled lines may name URLs
 LineKind = Literal["event", "state"]
 
 
