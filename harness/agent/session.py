@@ -270,6 +270,8 @@ class AgentSession:
 
             self._shadow = ShadowRepo(self.project_root)
         info = await self._shadow.snapshot(Path(path))
+        if info is None:  # a secret file: its content never enters the shadow repository
+            return
         call_id = self._calls.current_call if self._calls else ""
         self.record(
             FileSnapshot(
