@@ -69,6 +69,7 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
     session.notices = start_notices(settings)
+    session.notices += store.spill_report.notices()  # steps a failed run kept locally
     return session
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from harness.store.events import Event
+
+if TYPE_CHECKING:
+    from harness.store.spill import ReplayReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,8 @@ class LeaseHeld(StoreError):
 class Store(Protocol):
     """Backend-neutral store. All methods are synchronous and thread-safe; the agent calls
     them through `asyncio.to_thread` where latency matters."""
+
+    spill_report: ReplayReport  # what opening the store replayed from the local spill
 
     def create_thread(
         self,

@@ -31,6 +31,17 @@ class ReplayReport:
     states: int = 0
     conflicts: list[str] = field(default_factory=list)  # files kept aside as *.conflict
 
+    def notices(self) -> list[str]:
+        """One line per thing a person should know at start-up (nothing when all was calm)."""
+        lines = []
+        if self.events or self.states:
+            lines.append(f"stored {self.events} step(s) and {self.states} state change(s) that "
+                         "an earlier run could not save when the store failed")
+        for path in self.conflicts:
+            lines.append(f"steps an earlier run could not save conflict with the store now "
+                         f"(another process went on with the thread); they are kept in {path}")
+        return lines
+
 
 def spill_root(home: Path | None = None) -> Path:
     from harness.config.home import harness_home

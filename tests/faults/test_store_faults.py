@@ -125,7 +125,7 @@ def test_page_limit_full_mid_run_keeps_the_tool_result(scripted_server, tmp_path
     store = SQLiteStore(db)
     pages = store._x("PRAGMA page_count").fetchone()[0]
     store._x(f"PRAGMA max_page_count = {pages + 6}")
-    scripted_server.add(tool("Read", {"file_path": "big.txt"}), text("never sent"))
+    scripted_server.add(tool("Read", {"file_path": "big.txt"}), text("next run"))
     opts = SessionOptions(project_root=project, front_end="headless", store=store)
 
     code = asyncio.run(run_headless(opts, "read big.txt", "text", approver_for("deny")))
@@ -134,16 +134,21 @@ def test_page_limit_full_mid_run_keeps_the_tool_result(scripted_server, tmp_path
     assert code == 1 and "Traceback" not in err
     lines = _reason_lines(err)
     assert len(lines) == 1 and "disk is full" in lines[0] and "kept in" in lines[0]
-    tid = _only_thread(store)
+    (tid,) = [t.thread_id for t in store.list_threads()]
     assert store.get_thread(tid).state == "failed"
     assert _tool_results(store, tid) == []  # not in the store yet: in the spill
     store.close()
-    reopened = SQLiteStore(db)  # a fresh connection has no page limit: the spill is stored
+    # The next run opens the store (a fresh connection has no page limit), stores the
+    # spill and says so.
+    again = SessionOptions(project_root=project, front_end="headless", store_url=f"sqlite:{db}")
+    assert asyncio.run(run_headless(again, "go on", "text", approver_for("deny"))) == 0
+    assert "stored 1 step(s)" in capsys.readouterr().err
+    reopened = SQLiteStore(db)
     contents = _tool_results(reopened, tid)
     assert len(contents) == 1 and "line 1200 " in contents[0]
     assert reopened.get_thread(tid).state == "failed"
+    assert reopened.spill_report.events == 0  # replayed once, then removed
     reopened.close()
-    assert SQLiteStore(db).spill_report.events == 0  # replayed once, then removed
 
 
 # --- a corrupt page ------------------------------------------------------------------
