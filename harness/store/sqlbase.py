@@ -86,6 +86,8 @@ class SQLStore(LeaseMixin, ABC):
         self.lease_timeout = lease_timeout
         self.reconnect_window = reconnect_window
         self._outage_since: float | None = None
+        self._abort_waits = threading.Event()
+        self._closing = False
         self.spill_report = ReplayReport()
         self._host = socket.gethostname()
         self._held: set[str] = set()
@@ -122,17 +124,27 @@ class SQLStore(LeaseMixin, ABC):
         except StoreConnectionLost as exc:
             return self._recover(op, exc)
 
+    def abort_reconnect(self) -> None:
+        """Stop a reconnect wait now (from a signal handler or another thread): the call
+        that waits raises StoreUnavailable instead of waiting out the window."""
+        self._abort_waits.set()
+
     def _recover(self, op: Callable[[], T], lost: StoreConnectionLost) -> T:
         """Reconnect with exponential backoff until `reconnect_window` has passed since the
         connection was first lost; then give up with StoreUnavailable. The window counts
         from the start of the outage, so later calls of a run that gave up fail at once."""
         now = time.monotonic()
+        if self._closing:
+            raise lost
         if self._outage_since is None:
             self._outage_since = now
         deadline = self._outage_since + self.reconnect_window
         delay = FIRST_BACKOFF
         while (remaining := deadline - time.monotonic()) > 0:
-            time.sleep(min(delay, remaining))
+            if self._abort_waits.wait(min(delay, remaining)):
+                self._abort_waits.clear()
+                self._outage_since = deadline - self.reconnect_window - 1  # spent: no waits
+                raise StoreUnavailable(f"{lost} — reconnecting was interrupted")
             delay = min(delay * 2, MAX_BACKOFF)
             try:
                 self._reconnect(timeout=max(1.0, min(10.0, deadline - time.monotonic())))
@@ -535,6 +547,7 @@ class SQLStore(LeaseMixin, ABC):
             if self._closed:
                 return
             self._heartbeat_stop.set()
+            self._closing = True  # releasing is best-effort: never wait for a server
             for tid in sorted(self._held):
                 try:
                     self.release_lease(tid)

@@ -161,3 +161,20 @@ def test_an_outage_longer_than_the_window_is_a_one_line_store_unavailable(pg_sch
         store.update_thread(t.thread_id, state="failed")
     assert time.monotonic() - started < 2
     store.close()  # closing a store that lost its server does not raise
+
+
+def test_a_reconnect_wait_can_be_cut_short_from_another_thread(pg_schema_url):
+    base, query = pg_schema_url
+    proxy = CuttingProxy(urlsplit(base).port)
+    store = PostgresStore(f"postgresql://postgres@127.0.0.1:{proxy.port}/postgres{query}",
+                          reconnect_window=60)
+    t = store.create_thread("/proj")
+    store.acquire_lease(t.thread_id)
+    proxy.close()
+    _terminate(base, store)
+    threading.Timer(0.5, store.abort_reconnect).start()  # e.g. from a SIGINT handler
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="interrupted"):
+        store.append(t.thread_id, UserMessage(text="lost"))
+    store.close()  # releasing the held lease is tried once, without another wait
+    assert time.monotonic() - started < 10
