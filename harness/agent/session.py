@@ -27,7 +27,7 @@ from harness.agent.outcomes import RunResult
 from harness.agent.state import ThreadState
 from harness.config.loader import find_project_root, load_config
 from harness.config.schema import MODES, Settings
-from harness.store.base import Store, StoreError, StoreFailure, one_line
+from harness.store.base import Store, StoreError
 from harness.store.events import (
     ErrorEvent,
     Event,
@@ -92,8 +92,9 @@ class AgentSession:
         self._model: Any = opts.model_client
         self._task: asyncio.Task | None = None
         self._leased = False
-        self._store_failure: StoreError | None = None  # set once an append failed (spill.py)
-        self._spill_path = ""
+        from harness.agent.store_failures import StoreFailures
+
+        self._store_failures = StoreFailures()  # a failed append: later steps are spilled
         self._snapshotted: set[str] = set()
         self._calls: Any = None
         self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
@@ -209,56 +210,19 @@ class AgentSession:
             self.sink(event, self.state.last_seq)
             return self.state.last_seq
         self._ensure_thread()
-        spilled = self._store_failure is not None  # once spilled, later steps follow in order
-        if not spilled:
+        failures = self._store_failures
+        if failures.failed:  # once spilled, later steps follow in order (see store_failures)
+            seq = failures.spill(self, event, None)
+        else:
             try:
                 seq = self.store.append(self.thread_id, event)
             except StoreError as exc:
-                self._store_failure, spilled = exc, True
-        if spilled:
-            seq = self._spill(event)
+                seq = failures.spill(self, event, exc)
         self.state.apply(seq, event)
         self.sink(event, seq)
-        if spilled:
-            raise self._store_failure  # type: ignore[misc]  # the run stops: see _store_failed
+        if failures.failure is not None:
+            raise failures.failure  # the run stops; _store_guarded ends it
         return seq
-
-    def _spill(self, event: Event) -> int:
-        """Keep a step the store refused in the local spill (replayed at the next open)."""
-        seq = self.state.last_seq + 1
-        try:
-            self._spill_path = self.store.spill(self.thread_id, seq, event)
-        except OSError as exc:
-            self._store_failure = StoreFailure(
-                f"{self._store_failure}; keeping step {seq} locally failed too ({exc})"
-            )
-        return seq
-
-    def _store_failed(self, exc: StoreError) -> RunResult:
-        """The store failed mid-run: mark the thread failed (through the spill if the store
-        cannot take it now) and end the run with a one-line reason, exit 1."""
-        from harness.store.events import Result
-
-        reason = one_line(str(exc))
-        if self.thread_id:
-            try:
-                self.store.update_thread(self.thread_id, state="failed")
-            except StoreError:
-                with contextlib.suppress(OSError):
-                    self.store.spill_state(self.thread_id, self.state.last_seq, "failed")
-            if self._spill_path:
-                reason += (f"; the steps it could not store are kept in {self._spill_path} "
-                           "and stored at the next start")
-        self._store_failure = self._store_failure or exc
-        c = self._loop.counters if self._loop is not None else None
-        result = RunResult(
-            status="failed", result=reason, error=reason, num_turns=c.turns if c else 0,
-            usage=c.usage if c else Usage(), cost_usd=c.cost_usd if c else 0.0,
-        )
-        self.sink(Result(status="failed", result=reason, is_error=True,
-                         num_turns=result.num_turns, usage=result.usage,
-                         cost_usd=result.cost_usd), self.state.last_seq)
-        return result
 
     async def _snapshot(self, path: Path) -> None:
         """Before the first change to a file in a turn, keep its prior content (rewind)."""
@@ -290,10 +254,14 @@ class AgentSession:
         return await self._store_guarded(self._run(None, max_turns))
 
     async def _store_guarded(self, run: Any) -> RunResult:
+        from harness.agent.store_failures import result_event
+
         try:
             return await run
         except StoreError as exc:  # disk full, corrupt page, server gone: typed, one line
-            return await asyncio.to_thread(self._store_failed, exc)
+            result = await asyncio.to_thread(self._store_failures.end_run, self, exc)
+            self.sink(result_event(result), self.state.last_seq)
+            return result
 
     async def _run(self, prompt: str | None, max_turns: int | None) -> RunResult:
         self._require_idle()
@@ -527,7 +495,7 @@ class AgentSession:
 
     @property
     def pending(self) -> PermissionRequest | None:
-        if self.state.pending is not None or not self.thread_id or self._store_failure:
+        if self.state.pending is not None or not self.thread_id or self._store_failures.failed:
             return self.state.pending
         from harness.agent.subagents import pending_in_children
 
