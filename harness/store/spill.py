@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 log = redacting_logger("harness.store.spill")  # spilled lines may name URLs
 LineKind = Literal["event", "state"]
+CLAIMED = ".replaying"  # a spill file a replay has taken (renamed) and not finished
 
 
 @dataclass
@@ -87,27 +89,42 @@ class Spill:
         return path
 
     def pending(self) -> list[Path]:
+        """Spill files, per thread the one claimed by an interrupted replay first (older)."""
         try:
-            return sorted(p for p in self.dir.iterdir() if p.suffix == ".jsonl")
+            found = [p for p in self.dir.iterdir() if p.suffix in (".jsonl", CLAIMED)]
         except FileNotFoundError:
             return []
+        return sorted(found, key=lambda p: (p.stem, p.suffix != CLAIMED))
 
     def replay(self, store: SQLStore) -> ReplayReport:
         """Store every spilled line, in order; a file fully replayed is removed. A store still
         failing keeps the files for the next open; a seq taken by another writer keeps the
-        file aside as `*.conflict` (nothing is dropped silently)."""
+        file aside as `*.conflict` (nothing is dropped silently). A file is first claimed by
+        renaming it, so a run still spilling to it starts a new file rather than adding
+        lines this replay would not see before removing the file."""
         report = ReplayReport()
         for path in self.pending():
+            if path.suffix == ".jsonl":
+                claimed = path.with_suffix(CLAIMED)
+                if claimed.exists():
+                    continue  # an older claimed file of this thread is still unstored
+                try:
+                    path.rename(claimed)
+                except FileNotFoundError:
+                    continue  # another process claimed it first
+                path = claimed
             try:
                 self._replay_file(store, path, report)
             except SeqConflict as exc:
-                aside = path.with_suffix(".conflict")
+                aside = self.dir / f"{path.stem}-{time.time_ns()}.conflict"
                 path.rename(aside)
                 report.conflicts.append(str(aside))
                 log.warning("spill %s not replayed: %s", aside, exc)
             except StoreFailure as exc:
                 log.warning("spill %s kept for the next open: %s", path, exc)
                 break
+            except FileNotFoundError:
+                continue  # replayed by another process opening the store at the same time
         return report
 
     def _replay_file(self, store: SQLStore, path: Path, report: ReplayReport) -> None:
@@ -127,7 +144,7 @@ class Spill:
                 # kept aside, never dropped.
                 raise SeqConflict(tid, int(line.get("seq") or 0), "the thread is not in "
                                   "this store") from None
-        path.unlink()
+        path.unlink(missing_ok=True)
 
 
 def _read_lines(path: Path) -> list[dict[str, Any]]:

@@ -133,3 +133,18 @@ def test_spilled_events_are_scrubbed_like_stored_ones(backend, monkeypatch, _iso
                                                   content="token is tok-abcdef-123456"))
     assert "tok-abcdef-123456" not in Path(path).read_text()
     store.close()
+
+
+def test_a_replay_interrupted_midway_is_finished_first_then_newer_spill(backend, _isolated_home):
+    store = backend.open()
+    t = store.create_thread("/proj")
+    older = Path(store.spill(t.thread_id, 1, UserMessage(text="first")))
+    claimed = older.with_suffix(".replaying")  # a replay claimed it, then crashed
+    older.rename(claimed)
+    store.spill(t.thread_id, 2, UserMessage(text="second"))  # the run went on spilling
+    store.close()
+    fresh = backend.open()
+    assert fresh.spill_report.events == 2
+    assert [e.decode().text for e in fresh.events(t.thread_id)] == ["first", "second"]
+    left = [p.name for p in (_isolated_home / "spill").rglob("*") if p.is_file()]
+    assert left == ["store"]  # only the note naming the store remains
