@@ -154,10 +154,15 @@ def test_page_limit_full_mid_run_keeps_the_tool_result(scripted_server, tmp_path
 # --- a corrupt page ------------------------------------------------------------------
 
 CORRUPT = textwrap.dedent("""
-    import os, sqlite3, sys
+    import os, sqlite3, sys, time
     path = sys.argv[1]
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page now in the main file
+    deadline = time.monotonic() + 30
+    # Every page into the main file; busy (1) while harness's lease heartbeat is in a
+    # transaction, so repeat until the checkpoint is complete.
+    while conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] != 0:
+        assert time.monotonic() < deadline, "the WAL never checkpointed"
+        time.sleep(0.05)
     size = conn.execute("PRAGMA page_size").fetchone()[0]
     roots = [r for (r,) in conn.execute(
         "SELECT rootpage FROM sqlite_master WHERE tbl_name = 'events' AND rootpage > 1")]
