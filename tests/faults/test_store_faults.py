@@ -201,7 +201,8 @@ def test_corrupt_page_mid_run_fails_with_one_line_and_keeps_the_result_in_the_sp
         store = SQLiteStore(db)
         for thread in store.list_threads():
             list(store.events(thread.thread_id))
-    assert list((_isolated_home / "spill").rglob("*.jsonl"))
+    kept = [f for f in (_isolated_home / "spill").rglob("*.*") if f.name != "store"]
+    assert len(kept) == 1 and MARKER in kept[0].read_text()  # claimed, not yet stored: kept
 
 
 # --- PostgreSQL stopped or restarted ---------------------------------------------------
