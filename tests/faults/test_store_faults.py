@@ -278,3 +278,29 @@ def test_postgres_down_longer_than_the_window_fails_then_the_spill_is_stored_at_
     seqs = [e.seq for e in store.events(tid)]
     assert seqs == list(range(1, len(seqs) + 1))
     store.close()
+
+
+def test_stream_json_ends_with_a_failed_result_line_when_the_store_fails(
+    scripted_server, tmp_path, capsys
+):
+    from harness.agent.opening import SessionOptions
+    from harness.ui.headless import approver_for, run_headless
+
+    project = make_project(tmp_path)
+    (project / "big.txt").write_text("".join(f"row {i} " + "y" * 60 + "\n" for i in range(1500)))
+    store = SQLiteStore(tmp_path / "limited.db")
+    pages = store._x("PRAGMA page_count").fetchone()[0]
+    store._x(f"PRAGMA max_page_count = {pages + 6}")
+    scripted_server.add(tool("Read", {"file_path": "big.txt"}), text("never sent"))
+    opts = SessionOptions(project_root=project, front_end="headless", store=store)
+
+    code = asyncio.run(run_headless(opts, "read it", "stream-json", approver_for("deny")))
+
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
+    assert code == 1 and "Traceback" not in captured.err
+    assert [line["type"] for line in lines][-2:] == ["tool_result", "result"]
+    final = lines[-1]
+    assert final["status"] == "failed" and final["is_error"] is True
+    assert "disk is full" in final["result"] and "\n" not in final["result"]
+    store.close()
