@@ -38,6 +38,15 @@ def process_identity(pid: int) -> str:
     return f"{_boot_id()}:{fields[19].decode()}"  # fields[0] is field 3 (state)
 
 
+def runs_harness(pid: int) -> bool:
+    """Whether the process's command line mentions harness ('' from /proc: assume it does)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # cannot tell: keep honouring the lease
+    return not cmdline or b"harness" in cmdline
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -71,9 +80,11 @@ class LeaseMixin:
         if host == self._host:
             if not pid_alive(pid):
                 return True
-            # The pid runs, but is it still the holder? Rows written before identities
-            # were recorded ('') fall back to the pid alone.
-            return bool(identity) and identity != process_identity(pid)
+            # The pid runs, but is it still the holder? A row written before identities
+            # were recorded ('') can only name a harness: any other program has the pid now.
+            if identity:
+                return identity != process_identity(pid)
+            return not runs_harness(pid)
         return time.time() - heartbeat > self.lease_timeout
 
     @reconnecting

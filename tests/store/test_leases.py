@@ -160,12 +160,22 @@ def test_a_lease_from_before_a_reboot_is_taken_over(backend, other_process):
     assert store.lease_holder(t.thread_id).pid == os.getpid()
 
 
-def test_a_lease_row_without_an_identity_falls_back_to_the_pid(backend, other_process):
+def test_a_lease_row_without_an_identity_is_held_only_by_a_harness_process(
+    backend, other_process
+):
     store = backend.open()
     t = store.create_thread("/proj")
-    _record_lease(store, t.thread_id, other_process.pid, "")
-    with pytest.raises(LeaseHeld):
-        store.acquire_lease(t.thread_id)
+    _record_lease(store, t.thread_id, other_process.pid, "")  # `sleep` is not a harness
+    store.acquire_lease(t.thread_id)
+    assert store.lease_holder(t.thread_id).pid == os.getpid()
+    store.release_lease(t.thread_id)
+    holder = _holder(backend.url, t.thread_id)  # a real harness store process
+    try:
+        store._x("UPDATE leases SET proc_start = '' WHERE thread_id = ?", (t.thread_id,))
+        with pytest.raises(LeaseHeld):
+            store.acquire_lease(t.thread_id)
+    finally:
+        holder.communicate("", timeout=30)
 
 
 def test_my_own_pid_recorded_by_an_earlier_process_is_taken_over_with_my_identity(backend):
