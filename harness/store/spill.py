@@ -96,6 +96,19 @@ class Spill:
             return []
         return sorted(found, key=lambda p: (p.stem, p.suffix != CLAIMED))
 
+    def pending_states(self) -> dict[str, str]:
+        """The last spilled state of each thread whose spill is not stored yet."""
+        states: dict[str, str] = {}
+        for path in self.pending():
+            try:
+                lines = _read_lines(path)
+            except OSError:
+                continue
+            for line in lines:
+                if line["kind"] == "state":
+                    states[str(line["thread_id"])] = str(line["state"])
+        return states
+
     def replay(self, store: SQLStore) -> ReplayReport:
         """Store every spilled line, in order; a file fully replayed is removed. A store still
         failing keeps the files for the next open; a seq taken by another writer keeps the

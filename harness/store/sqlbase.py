@@ -89,6 +89,7 @@ class SQLStore(LeaseMixin, ABC):
         self._abort_waits = threading.Event()
         self._closing = False
         self.spill_report = ReplayReport()
+        self._spilled_states: dict[str, str] = {}  # states still only in the spill
         self._host = socket.gethostname()
         self._held: set[str] = set()
         self._heartbeat_stop = threading.Event()
@@ -177,10 +178,13 @@ class SQLStore(LeaseMixin, ABC):
             raise ThreadNotFound(thread_id)
         return tuple(row)
 
-    @staticmethod
-    def _thread(row: tuple[Any, ...]) -> Thread:
+    def _thread(self, row: tuple[Any, ...]) -> Thread:
         (tid, project, title, state, created, updated, parent, parent_seq, _shares, last_seq,
          turns, tokens, cost, model, agent, call_id, meta) = row
+        if self._spilled_states and state == "running":
+            # A run marked this thread failed in the spill, which this store cannot take
+            # yet: show the truth rather than a "running" nobody drives.
+            state = self._spilled_states.get(tid, state)
         return Thread(
             thread_id=tid, project=project, title=title, state=state, created_at=created,
             updated_at=updated, parent_thread_id=parent, parent_seq=parent_seq,
@@ -538,6 +542,7 @@ class SQLStore(LeaseMixin, ABC):
         spill = self._spill()
         if spill.pending():
             self.spill_report = spill.replay(self)
+            self._spilled_states = spill.pending_states()  # what could not be stored yet
         return self.spill_report
 
     # --- lifecycle -----------------------------------------------------------------

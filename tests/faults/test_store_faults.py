@@ -91,7 +91,7 @@ def tiny_disk(tmp_path):
 
 
 def test_disk_full_after_a_tool_ran_fails_the_run_and_keeps_the_result(
-    scripted_server, tmp_path, tiny_disk
+    scripted_server, tmp_path, tiny_disk, _isolated_home
 ):
     project = make_project(tmp_path)
     db = tiny_disk / "sessions.db"
@@ -104,6 +104,15 @@ def test_disk_full_after_a_tool_ran_fails_the_run_and_keeps_the_result(
     _assert_one_line_failure(proc, "disk is full", str(db))
     assert (project / "ran.txt").read_text().strip() == MARKER  # the tool did run
     assert len(scripted_server.requests) == 1  # the run stopped at the failed append
+    # The disk is still full: the state change waits in the spill, and is shown.
+    spilled = [json.loads(line) for f in (_isolated_home / "spill").rglob("*.jsonl")
+               for line in f.read_text().splitlines()]
+    assert [line["state"] for line in spilled if line["kind"] == "state"] == ["failed"]
+    listed = subprocess.run([sys.executable, "-m", "harness", "sessions", "list", "--json",
+                             "--all", "--store", f"sqlite:{db}", "--cwd", str(project)],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert [t["state"] for t in json.loads(listed.stdout)] == ["failed"]
     filler.unlink()  # the user frees space; the next open replays the spill
     store = SQLiteStore(db)
     tid = _only_thread(store)
