@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from harness.store.base import LeaseHeld, LeaseHolder, StoreError
+from harness.store.base import LeaseHeld, LeaseHolder, StoreError, StoreFailure
 from harness.store.reconnect import reconnecting
 
 
@@ -67,6 +67,7 @@ class LeaseMixin:
     _closed: bool
     _heartbeat: threading.Thread | None
     _heartbeat_stop: threading.Event
+    _spilled_threads: dict[str, str]
 
     def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any: ...
     def _row(self, thread_id: str) -> tuple[Any, ...]: ...
@@ -89,6 +90,12 @@ class LeaseMixin:
 
     @reconnecting
     def acquire_lease(self, thread_id: str) -> None:
+        spilled = self._spilled_threads.get(thread_id)
+        if spilled:  # going on would write a history without the steps kept there
+            raise StoreFailure(
+                f"thread {thread_id} has steps in {spilled} that the store could not take "
+                "yet; fix the store (free space, repair or restore it) and try again"
+            )
         me, now = os.getpid(), time.time()
         mine = process_identity(me)
         with self._lock, self._guard():

@@ -96,6 +96,10 @@ class Spill:
             return []
         return sorted(found, key=lambda p: (p.stem, p.suffix != CLAIMED))
 
+    def pending_threads(self) -> dict[str, str]:
+        """thread id → spill file, for every thread whose spill is not stored yet."""
+        return {path.stem: str(path) for path in self.pending()}
+
     def pending_states(self) -> dict[str, str]:
         """The last spilled state of each thread whose spill is not stored yet."""
         states: dict[str, str] = {}

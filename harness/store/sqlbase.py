@@ -90,6 +90,7 @@ class SQLStore(LeaseMixin, ABC):
         self._closing = False
         self.spill_report = ReplayReport()
         self._spilled_states: dict[str, str] = {}  # states still only in the spill
+        self._spilled_threads: dict[str, str] = {}  # thread → its spill file, not stored yet
         self._host = socket.gethostname()
         self._held: set[str] = set()
         self._heartbeat_stop = threading.Event()
@@ -543,6 +544,7 @@ class SQLStore(LeaseMixin, ABC):
         if spill.pending():
             self.spill_report = spill.replay(self)
             self._spilled_states = spill.pending_states()  # what could not be stored yet
+            self._spilled_threads = spill.pending_threads()
         return self.spill_report
 
     # --- lifecycle -----------------------------------------------------------------

@@ -113,6 +113,14 @@ def test_disk_full_after_a_tool_ran_fails_the_run_and_keeps_the_result(
                             capture_output=True, text=True, timeout=60)
     assert listed.returncode == 0, listed.stderr
     assert [t["state"] for t in json.loads(listed.stdout)] == ["failed"]
+    # Going on now would write a history without the spilled steps: refused, clearly.
+    (listed_thread,) = json.loads(listed.stdout)
+    resumed = subprocess.run([sys.executable, "-m", "harness", "resume",
+                              listed_thread["thread_id"], "--store", f"sqlite:{db}", "--cwd",
+                              str(project)], capture_output=True, text=True, timeout=60,
+                             stdin=subprocess.DEVNULL)
+    assert resumed.returncode == 1 and "Traceback" not in resumed.stderr, resumed.stderr
+    assert "could not take yet" in resumed.stderr and "spill" in resumed.stderr
     filler.unlink()  # the user frees space; the next open replays the spill
     store = SQLiteStore(db)
     tid = _only_thread(store)
