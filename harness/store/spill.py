@@ -1,13 +1,21 @@
 """The local spill: events and state changes a failing store could not take, one JSON line
 each (fsynced), under `$HARNESS_HOME/spill/<store>/<thread>.jsonl`; replayed, idempotently
 on (thread_id, seq), the next time that store is opened.
+
+When `$HARNESS_HOME` cannot take the line either (the default SQLite file lives there, so
+a full disk fills both), the line goes to a private fallback folder on another file
+system: `$XDG_RUNTIME_DIR/harness-spill-<uid>`, else `<tmp>/harness-spill-<uid>` (mode
+0700, trusted only when it is ours and private).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,16 +59,44 @@ def spill_root(home: Path | None = None) -> Path:
     return (home or harness_home()) / "spill"
 
 
+def fallback_roots() -> list[Path]:
+    """Private folders on other file systems, for when $HARNESS_HOME's disk is full."""
+    import tempfile
+
+    bases = [os.environ.get("XDG_RUNTIME_DIR", ""), tempfile.gettempdir()]
+    roots: list[Path] = []
+    for base in bases:
+        if base and (root := Path(base) / f"harness-spill-{os.getuid()}") not in roots:
+            roots.append(root)
+    return roots
+
+
+def _private(path: Path) -> bool:
+    """Ours, a real folder, and closed to others: a shared temp folder is only trusted so."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
 class Spill:
-    """The spill folder of one store (named by a digest of its file path or URL)."""
+    """The spill folders of one store (named by a digest of its file path or URL): the one
+    under $HARNESS_HOME first, then the private fallbacks."""
 
     def __init__(self, store_key: str, home: Path | None = None) -> None:
         self.store_key = store_key
         digest = hashlib.sha256(store_key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         self.dir = spill_root(home) / digest
+        self._fallbacks = [root / digest for root in fallback_roots()]
+        self._dir_for: dict[str, Path] = {}  # a thread's lines stay in one folder, in order
 
     def file_for(self, thread_id: str) -> Path:
-        return self.dir / f"{thread_id}.jsonl"
+        return self._dir_for.get(thread_id, self.dir) / f"{thread_id}.jsonl"
+
+    def _dirs(self) -> list[Path]:
+        """Where spill files may be: the main folder, and fallbacks that are private."""
+        return [self.dir] + [d for d in self._fallbacks if _private(d.parent) and _private(d)]
 
     def add_event(self, thread_id: str, seq: int, etype: str, text: str) -> Path:
         """`text` is the event's JSON as the store would have written it (already scrubbed)."""
@@ -72,28 +108,56 @@ class Spill:
                                        "at_seq": at_seq, "state": state})
 
     def _write(self, thread_id: str, line: dict[str, Any]) -> Path:
-        new_dir = not self.dir.is_dir()
-        self.dir.mkdir(parents=True, exist_ok=True)
-        if new_dir:
-            (self.dir / "store").write_text(self.store_key + "\n")
-        path = self.file_for(thread_id)
         data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        chosen = self._dir_for.get(thread_id)
+        candidates = [chosen] if chosen is not None else [self.dir, *self._fallbacks]
+        error: OSError | None = None
+        for folder in candidates:
+            try:
+                path = self._append(folder, thread_id, data, private=folder != self.dir)
+            except OSError as exc:
+                error = error or exc
+                continue
+            self._dir_for[thread_id] = folder
+            return path
+        assert error is not None
+        raise error
+
+    def _append(self, folder: Path, thread_id: str, data: bytes, *, private: bool) -> Path:
+        new_dir = not folder.is_dir()
+        if private:
+            folder.parent.mkdir(mode=0o700, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
+            if not (_private(folder.parent) and _private(folder)):
+                raise PermissionError(f"{folder} is not a private folder of this user")
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+        if new_dir:
+            with contextlib.suppress(OSError):  # a note for humans; the lines matter
+                (folder / "store").write_text(self.store_key + "\n")
+        path = folder / f"{thread_id}.jsonl"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         try:
-            os.write(fd, data)  # one write: a crash leaves at most a torn last line
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data  # end a torn line first, or this one would be lost too
+            if os.write(fd, data) != len(data):  # one write: a crash leaves a torn last line
+                raise OSError(errno.ENOSPC, "short write to the spill file", str(path))
             os.fsync(fd)
         finally:
             os.close(fd)
         if new_dir:  # the new directory entry must survive a power cut too
-            _fsync_dir(self.dir)
+            _fsync_dir(folder)
         return path
 
     def pending(self) -> list[Path]:
         """Spill files, per thread the one claimed by an interrupted replay first (older)."""
-        try:
-            found = [p for p in self.dir.iterdir() if p.suffix in (".jsonl", CLAIMED)]
-        except FileNotFoundError:
-            return []
+        found: list[Path] = []
+        for folder in self._dirs():
+            try:
+                found += [p for p in folder.iterdir() if p.suffix in (".jsonl", CLAIMED)]
+            except OSError:
+                continue
         return sorted(found, key=lambda p: (p.stem, p.suffix != CLAIMED))
 
     def pending_threads(self) -> dict[str, str]:
@@ -133,7 +197,7 @@ class Spill:
             try:
                 self._replay_file(store, path, report)
             except SeqConflict as exc:
-                aside = self.dir / f"{path.stem}-{time.time_ns()}.conflict"
+                aside = path.parent / f"{path.stem}-{time.time_ns()}.conflict"
                 path.rename(aside)
                 report.conflicts.append(str(aside))
                 log.warning("spill %s not replayed: %s", aside, exc)

@@ -91,6 +91,7 @@ class SQLStore(LeaseMixin, ABC):
         self.spill_report = ReplayReport()
         self._spilled_states: dict[str, str] = {}  # states still only in the spill
         self._spilled_threads: dict[str, str] = {}  # thread → its spill file, not stored yet
+        self._spill_folders: Spill | None = None
         self._host = socket.gethostname()
         self._held: set[str] = set()
         self._heartbeat_stop = threading.Event()
@@ -525,7 +526,9 @@ class SQLStore(LeaseMixin, ABC):
     # --- spill ---------------------------------------------------------------------
 
     def _spill(self) -> Spill:
-        return Spill(self.spill_key or self.describe)
+        if self._spill_folders is None:  # one per store: a thread's lines stay in one folder
+            self._spill_folders = Spill(self.spill_key or self.describe)
+        return self._spill_folders
 
     def spill(self, thread_id: str, seq: int, event: Event) -> str:
         if type(event).STREAM_ONLY:

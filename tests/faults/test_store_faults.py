@@ -41,7 +41,7 @@ def _with_hook(project: Path, command: str, extra: str = "") -> None:
 
 def _run_harness(project: Path, store_url: str, *extra: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "harness", "-p", "record the marker", "--cwd", str(project),
-           "--store", store_url, "--allowed-tools", "Bash", *extra]
+           *(["--store", store_url] if store_url else []), "--allowed-tools", "Bash", *extra]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180,
                           stdin=subprocess.DEVNULL)
 
@@ -127,6 +127,35 @@ def test_disk_full_after_a_tool_ran_fails_the_run_and_keeps_the_result(
     assert store.spill_report.events >= 1
     assert store.get_thread(tid).state == "failed"
     assert any(MARKER in content for content in _tool_results(store, tid))
+    store.close()
+
+
+def test_disk_full_under_harness_home_spills_to_the_private_fallback(
+    scripted_server, tmp_path, tiny_disk, monkeypatch
+):
+    """The default layout: the database and the spill folder share the full disk."""
+    home = tiny_disk / "home"
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("HARNESS_HOME", str(home))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    project = make_project(tmp_path)
+    filler = tiny_disk / "filler"
+    _with_hook(project, f"head -c 8M /dev/zero > {shlex.quote(str(filler))} 2>/dev/null; true")
+    scripted_server.add(tool("Bash", BASH_STEP), text("never sent"))
+
+    proc = _run_harness(project, "")
+
+    reason = _assert_one_line_failure(proc, "disk is full", str(home / "sessions.db"))
+    assert f"kept in {runtime}" in reason
+    kept = list(runtime.rglob("*.jsonl"))
+    assert len(kept) == 1 and MARKER in kept[0].read_text()
+    filler.unlink()
+    store = SQLiteStore(home / "sessions.db")  # the next open stores it from the fallback
+    tid = _only_thread(store)
+    assert store.get_thread(tid).state == "failed"
+    assert any(MARKER in content for content in _tool_results(store, tid))
+    assert list(runtime.rglob("*.jsonl")) == []
     store.close()
 
 

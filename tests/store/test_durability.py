@@ -148,3 +148,26 @@ def test_a_replay_interrupted_midway_is_finished_first_then_newer_spill(backend,
     assert [e.decode().text for e in fresh.events(t.thread_id)] == ["first", "second"]
     left = [p.name for p in (_isolated_home / "spill").rglob("*") if p.is_file()]
     assert left == ["store"]  # only the note naming the store remains
+
+
+def test_a_fallback_spill_folder_open_to_others_is_not_trusted(backend, tmp_path, monkeypatch):
+    from harness.store.spill import Spill
+
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    store = backend.open()
+    t = store.create_thread("/proj")
+    planted = Spill(store.spill_key)._fallbacks[0]
+    planted.mkdir(parents=True)
+    planted.chmod(0o700)
+    planted.parent.chmod(0o777)  # anyone could have written here
+    line = {"kind": "event", "thread_id": t.thread_id, "seq": 1, "type": "user_message",
+            "json": UserMessage(text="planted").model_dump_json()}
+    (planted / f"{t.thread_id}.jsonl").write_text(json.dumps(line) + "\n")
+    store.close()
+    fresh = backend.open()
+    assert fresh.spill_report.events == 0 and list(fresh.events(t.thread_id)) == []
+    planted.parent.chmod(0o700)  # private again: now it is ours to replay
+    fresh.close()
+    assert [e.decode().text for e in backend.open().events(t.thread_id)] == ["planted"]
