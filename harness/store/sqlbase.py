@@ -21,22 +21,18 @@ from harness.store.base import (
     Checkpoint,
     CorruptEvent,
     SeqConflict,
-    StoreConnectionLost,
     StoredEvent,
     StoreError,
-    StoreUnavailable,
     Thread,
     ThreadNotFound,
 )
 from harness.store.events import THREAD_STATES, Event
 from harness.store.leases import LeaseMixin
-from harness.store.reconnect import reconnecting
+from harness.store.reconnect import ReconnectMixin, reconnecting
 from harness.store.secrets import scrub
 from harness.store.spill import ReplayReport, Spill
 
 T = TypeVar("T")
-# Reconnect backoff: first pause, and the longest pause between two attempts.
-FIRST_BACKOFF, MAX_BACKOFF = 0.05, 1.0
 
 _THREAD_COLUMNS = (
     "thread_id, project, title, state, created_at, updated_at, parent_thread_id, "
@@ -73,7 +69,7 @@ def _title_from(event: Event) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
 
 
-class SQLStore(LeaseMixin, ABC):
+class SQLStore(ReconnectMixin, LeaseMixin, ABC):
     """Backend-neutral implementation over a DB-API connection guarded by one lock."""
 
     placeholder = "?"
@@ -84,10 +80,7 @@ class SQLStore(LeaseMixin, ABC):
     def __init__(self, *, lease_timeout: float = 60.0, reconnect_window: float = 0.0) -> None:
         self._lock = threading.RLock()
         self.lease_timeout = lease_timeout
-        self.reconnect_window = reconnect_window
-        self._outage_since: float | None = None
-        self._abort_waits = threading.Event()
-        self._closing = False
+        self._init_reconnect(reconnect_window)
         self.spill_report = ReplayReport()
         self._spilled_states: dict[str, str] = {}  # states still only in the spill
         self._spilled_threads: dict[str, str] = {}  # thread → its spill file, not stored yet
@@ -114,53 +107,6 @@ class SQLStore(LeaseMixin, ABC):
 
     def _lock_row_sql(self) -> str:
         return ""  # PostgreSQL adds FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises
-
-    def _reconnect(self, timeout: float) -> None:
-        """Open a fresh connection (PostgreSQL); raise StoreConnectionLost if it fails."""
-        raise StoreConnectionLost(f"{self.describe}: the connection was lost")
-
-    # --- reconnecting --------------------------------------------------------------
-
-    def _retrying(self, op: Callable[[], T]) -> T:
-        try:
-            return op()
-        except StoreConnectionLost as exc:
-            return self._recover(op, exc)
-
-    def abort_reconnect(self) -> None:
-        """Stop a reconnect wait now (from a signal handler or another thread): the call
-        that waits raises StoreUnavailable instead of waiting out the window."""
-        self._abort_waits.set()
-
-    def _recover(self, op: Callable[[], T], lost: StoreConnectionLost) -> T:
-        """Reconnect with exponential backoff until `reconnect_window` has passed since the
-        connection was first lost; then give up with StoreUnavailable. The window counts
-        from the start of the outage, so later calls of a run that gave up fail at once."""
-        now = time.monotonic()
-        if self._closing:
-            raise lost
-        if self._outage_since is None:
-            self._outage_since = now
-        deadline = self._outage_since + self.reconnect_window
-        delay = FIRST_BACKOFF
-        while (remaining := deadline - time.monotonic()) > 0:
-            if self._abort_waits.wait(min(delay, remaining)):
-                self._abort_waits.clear()
-                self._outage_since = deadline - self.reconnect_window - 1  # spent: no waits
-                raise StoreUnavailable(f"{lost} — reconnecting was interrupted")
-            delay = min(delay * 2, MAX_BACKOFF)
-            try:
-                self._reconnect(timeout=max(1.0, min(10.0, deadline - time.monotonic())))
-                result = op()
-            except StoreConnectionLost as exc:
-                lost = exc
-                continue
-            self._outage_since = None
-            return result
-        raise StoreUnavailable(
-            f"{lost} — no connection for {self.reconnect_window:g}s "
-            "(sessions.reconnect_window), giving up"
-        )
 
     @abstractmethod
     def _close_connection(self) -> None:
