@@ -61,9 +61,8 @@ def spill_root(home: Path | None = None) -> Path:
 
 def fallback_roots() -> list[Path]:
     """Private folders on other file systems, for when $HARNESS_HOME's disk is full."""
-    import tempfile
-
-    bases = [os.environ.get("XDG_RUNTIME_DIR", ""), tempfile.gettempdir()]
+    # Not tempfile.gettempdir(): importing tempfile costs start-up time every open pays.
+    bases = [os.environ.get("XDG_RUNTIME_DIR", ""), os.environ.get("TMPDIR") or "/tmp"]
     roots: list[Path] = []
     for base in bases:
         if base and (root := Path(base) / f"harness-spill-{os.getuid()}") not in roots:
