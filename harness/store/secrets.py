@@ -17,7 +17,6 @@ older names, kept.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 from collections.abc import Mapping
@@ -165,24 +164,37 @@ def redact_data(value: Any) -> Any:
     return value
 
 
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts each record's final message (and drops its args)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message or record.args:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
+_filter: Any = None
 
 
-def redacting_logger(name: str) -> logging.Logger:
+def _redacting_filter() -> Any:
+    """A logging.Filter that redacts each record's final message and traceback (built on
+    first use: `logging` stays out of start-up)."""
+    global _filter
+    if _filter is None:
+        import logging
+
+        class RedactingFilter(logging.Filter):
+            def filter(self, record: logging.LogRecord) -> bool:
+                message = record.getMessage()
+                cleaned = redact(message)
+                if cleaned != message or record.args:
+                    record.msg, record.args = cleaned, None
+                if record.exc_info and record.exc_info[1] is not None:
+                    text = logging.Formatter().formatException(record.exc_info)
+                    record.exc_text, record.exc_info = redact(text), None
+                return True
+
+        _filter = RedactingFilter()
+    return _filter
+
+
+def redacting_logger(name: str) -> Any:
     """`logging.getLogger(name)` whose records are redacted before any handler sees them
     (a logger's own filters run only for records made on it, so each module takes its own)."""
+    import logging
+
     logger = logging.getLogger(name)
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(RedactingFilter())
+    if _redacting_filter() not in logger.filters:
+        logger.addFilter(_redacting_filter())
     return logger

@@ -27,7 +27,6 @@ from harness.store.secrets import redacting_logger
 if TYPE_CHECKING:
     from harness.store.sqlbase import SQLStore
 
-log = redacting_logger("harness.store.spill")  # spilled lines may name URLs
 LineKind = Literal["event", "state"]
 CLAIMED = ".replaying"  # a spill file a replay has taken (renamed) and not finished
 
@@ -199,9 +198,9 @@ class Spill:
                 aside = path.parent / f"{path.stem}-{time.time_ns()}.conflict"
                 path.rename(aside)
                 report.conflicts.append(str(aside))
-                log.warning("spill %s not replayed: %s", aside, exc)
+                _warn("spill %s not replayed: %s", aside, exc)
             except StoreFailure as exc:
-                log.warning("spill %s kept for the next open: %s", path, exc)
+                _warn("spill %s kept for the next open: %s", path, exc)
                 break
             except FileNotFoundError:
                 continue  # replayed by another process opening the store at the same time
@@ -225,6 +224,11 @@ class Spill:
                 raise SeqConflict(tid, int(line.get("seq") or 0), "the thread is not in "
                                   "this store") from None
         path.unlink(missing_ok=True)
+
+
+def _warn(message: str, *args: Any) -> None:
+    # The logger (and `logging`) only when there is something to say.
+    redacting_logger("harness.store.spill").warning(message, *args)
 
 
 def _read_lines(path: Path) -> list[dict[str, Any]]:
