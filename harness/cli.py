@@ -19,7 +19,9 @@ OUTPUT_FORMATS = ("text", "json", "stream-json")
 EPILOG = """\
 subcommands:
   harness resume THREAD [--approve [--scope once|session|project] | --reject FEEDBACK
-                        | --edit JSON | --answer TEXT] [--output-format ...] [--on-ask ...]
+                        | --edit JSON | --answer TEXT] [--call CALL_ID]
+                        [--output-format ...] [--on-ask ...]
+                        (the run's own rules, mode, model and limits are kept unless given)
   harness sessions list|show THREAD [--tree]|fork THREAD@SEQ|gc [--json]
   harness permissions check (--tool NAME --input JSON | --batch) [--mode M] [--cwd DIR] [--json]
   harness config show|validate [--json]
@@ -108,8 +110,9 @@ def _add_run_flags(p: argparse.ArgumentParser, *, with_prompt: bool) -> None:
     p.add_argument(
         "--on-ask",
         choices=("deny", "interrupt"),
-        default="deny",
-        help="headless: deny an ask (default) or save it and exit 3",
+        default=None,  # None: deny, or on resume the thread's own run's choice
+        help="headless: deny an ask (default; on resume: the run's own choice) or save it "
+        "and exit 3",
     )
     p.add_argument("--store", metavar="URL", help="session store: postgresql://… (default SQLite)")
     p.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
@@ -143,8 +146,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="once",
         help="with --approve: once, for this session, or always in this project",
     )
+    resume.add_argument(
+        "--call",
+        metavar="CALL_ID",
+        help="the pending call this answer is for (as printed at exit 3); refused if another "
+        "call is pending",
+    )
+    # Resume keeps the run's own options from the log; these override them explicitly.
     resume.add_argument("--max-turns", type=int, metavar="N")
     resume.add_argument("--permission-mode", choices=MODES, metavar="MODE")
+    resume.add_argument("--allowed-tools", nargs="+", metavar="RULE")
+    resume.add_argument("--disallowed-tools", nargs="+", metavar="RULE")
+    resume.add_argument("--max-budget-usd", type=float, metavar="USD")
+    resume.add_argument("--model", metavar="NAME")
     _add_run_flags(resume, with_prompt=False)
 
     sessions = sub.add_parser("sessions", help="list, show, fork and clean up threads")
@@ -218,13 +232,33 @@ def entry() -> None:
     """
     import os
 
-    code = main()
+    _signals_cancel()
+    try:
+        code = main()
+    except KeyboardInterrupt:  # a signal before the subcommand started: nothing was written
+        print("harness: cancelled", file=sys.stderr)
+        code = 130
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (BrokenPipeError, ValueError):
             pass
     os._exit(code)
+
+
+def _raise_cancel(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _signals_cancel() -> None:
+    """SIGTERM ends harness like SIGINT (exit 130) from the start: nothing is written before
+    a session opens, and once it does, the front-end takes both signals over."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, _raise_cancel)
+    except (ValueError, OSError):  # not the main thread (embedded use): leave it alone
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,8 @@ from typing import Any
 
 from harness.agent.approver import Approver
 from harness.agent.outcomes import AwaitingApproval
-from harness.agent.state import ThreadState
+from harness.agent.state import CANCELLED_OUTCOME_UNKNOWN, ThreadState
+from harness.agent.storable import storable, storable_text
 from harness.permissions.types import Decision, PermissionContext, ToolCall
 from harness.store.events import (
     Event,
@@ -27,6 +28,7 @@ from harness.store.events import (
 from harness.tools.base import Tool, ToolContext, ToolError, ToolInput, ToolOutput
 
 REJECTED = "The user rejected this tool call."
+CANCELLED_READ = "Cancelled by the user while running (it only reads: nothing was changed)."
 SIDE_EFFECT_FREE = ("read", "meta")
 
 
@@ -194,6 +196,14 @@ class CallRunner:
         call_id, name = request.call_id, request.tool
         tool = self.tools[name]
         raw = dict(request.input)
+        if answer.kind == "reject" and answer.by == "on_ask":  # a policy, not a person
+            self.record(
+                PermissionDecision(
+                    call_id=call_id, outcome="deny", source="on_ask", reason=request.reason
+                )
+            )
+            self._error(call_id, name, answer.feedback or "Not run: nobody could approve it.")
+            return
         if answer.kind == "reject":
             self.record(
                 PermissionDecision(
@@ -208,7 +218,7 @@ class CallRunner:
             self._error(call_id, name, text)
             return
         if answer.kind == "edit" and answer.input is not None:
-            raw = dict(answer.input)
+            raw = storable(dict(answer.input), keep_nul=True)
         try:
             parsed = tool.parse(raw)
         except ToolError as exc:
@@ -273,12 +283,15 @@ class CallRunner:
         except ToolError as exc:
             output = ToolOutput(str(exc), is_error=True)
         except asyncio.CancelledError:
+            # A command stopped half-way may have written already: its outcome is unknown.
+            unknown = p.tool.category not in SIDE_EFFECT_FREE
             self.record(
                 ToolResult(
                     call_id=p.call_id,
                     tool=name,
                     is_error=True,
-                    content="Cancelled by the user while running.",
+                    content=CANCELLED_OUTCOME_UNKNOWN if unknown else CANCELLED_READ,
+                    outcome_unknown=unknown,
                     duration_ms=(time.perf_counter() - started) * 1000,
                 )
             )
@@ -302,12 +315,16 @@ class CallRunner:
             ToolResult(
                 call_id=p.call_id,
                 tool=name,
-                content=output.content,
+                # Every tool's output is made encodable here, once: a non-UTF-8 file name or
+                # a NUL byte becomes an escape, never an exception while recording.
+                content=storable_text(output.content),
                 is_error=output.is_error,
                 duration_ms=duration,
-                metadata=output.metadata,
+                metadata=storable(output.metadata),
             )
         )
 
     def _error(self, call_id: str, tool: str, message: str) -> None:
-        self.record(ToolResult(call_id=call_id, tool=tool, content=message, is_error=True))
+        self.record(
+            ToolResult(call_id=call_id, tool=tool, content=storable_text(message), is_error=True)
+        )

@@ -56,6 +56,9 @@ class ChildSession(AgentSession):
     def _install_subagents(self) -> None:
         pass  # done in __init__, one level deeper, once the tools are cut down
 
+    def _adopt_run_options(self) -> None:
+        pass  # a sub-agent runs on its parent's options, never on flags of its own
+
     # The parent decides: same mode, rules and grants (plus this thread's own grants).
     def permission_context(self) -> Any:
         base = self.parent.permission_context()

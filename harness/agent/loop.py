@@ -11,10 +11,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from harness.agent.outcomes import AwaitingApproval, LimitReached, RunFailed, RunResult
 from harness.agent.state import OUTCOME_UNKNOWN, ThreadState
+from harness.agent.storable import storable, storable_text
 from harness.model.types import (
     ModelError,
     ModelRequest,
@@ -24,6 +25,7 @@ from harness.model.types import (
     ToolInputJsonDelta,
     ToolUseStart,
 )
+from harness.store.base import StoreError
 from harness.store.events import (
     AssistantDelta,
     AssistantMessage,
@@ -50,6 +52,18 @@ MAX_TOKENS_NUDGE = (
     "(Your previous response was cut off by the output token limit. Continue exactly where "
     "you stopped; if you were writing a tool call, issue it again in full.)"
 )
+
+
+@dataclass(frozen=True)
+class Step:
+    """The next step of a thread: its open tool calls, or a model turn."""
+
+    name: str  # "call ID (TOOL)" or "model turn": how errors and the fork hint name it
+    kind: Literal["calls", "turn"]
+
+
+# Outcomes that unwind the loop on purpose (and store failures, reported by the store).
+PASS_THROUGH = (AwaitingApproval, LimitReached, RunFailed, StoreError)
 
 
 @dataclass
@@ -92,6 +106,7 @@ class AgentLoop:
         compact: Callable[[], Any] | None = None,
         compact_needed: Callable[[], bool] | None = None,
         tracer: Any = None,
+        thread_id: Callable[[], str] | None = None,
     ) -> None:
         from harness.agent.tracing import Tracing
 
@@ -101,6 +116,7 @@ class AgentLoop:
         self.limits, self.price = limits, price
         self.compact, self.compact_needed = compact, compact_needed
         self.counters = RunCounters()
+        self.thread_id = thread_id or (lambda: "")
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -110,29 +126,95 @@ class AgentLoop:
             if prompt is not None:
                 self.record(UserMessage(text=prompt))
             while True:
-                if self.state.unresolved_calls:
-                    await self.calls.run_pending(self.state.unresolved_calls)
-                    continue
-                if not self.state.needs_model:
+                step = self._next_step()
+                if step is None:
                     return self._finish("done", self.state.final_text)
-                self._check_limits()
-                if self.compact and self.compact_needed and self.compact_needed():
-                    await self.compact()
-                with self.tracer.span("turn", {"harness.turn": self.state.num_turns + 1}):
-                    await self.step()
-                    if self.state.unresolved_calls:  # the turn's tool calls are part of it
-                        await self.calls.run_pending(self.state.unresolved_calls)
+                self._refuse_repeated_failure(step)
+                try:
+                    await self._take(step)
+                except PASS_THROUGH:
+                    raise
+                except Exception as exc:  # a bug or a poisoned value: stop cleanly, say where
+                    raise self._step_failed(step, exc) from exc
         except AwaitingApproval:
             return self._finish("awaiting_approval", "")
         except LimitReached as exc:
             self.record(ErrorEvent(message=str(exc), kind="limit"))
             return self._finish("limit", str(exc), error=str(exc))
         except RunFailed as exc:
-            self.record(ErrorEvent(message=str(exc), kind="model"))
+            if not exc.recorded:
+                self.record(ErrorEvent(message=str(exc), kind="model"))
             return self._finish("failed", str(exc), error=str(exc))
         except asyncio.CancelledError:
-            self.record(Interrupted(reason="cancelled"))
-            return self._finish("cancelled", "cancelled by the user", error="cancelled")
+            return self.cancelled()
+
+    def cancelled(self) -> RunResult:
+        """Record that the run was stopped (signal, Esc) and end it as cancelled."""
+        self.record(Interrupted(reason="cancelled"))
+        return self._finish("cancelled", "cancelled by the user", error="cancelled")
+
+    def _next_step(self) -> Step | None:
+        """What the log says comes next: its open tool calls, a model turn, or nothing."""
+        if not self.state.unresolved_calls and self.state.needs_continuation:
+            self.record(UserMessage(text=MAX_TOKENS_NUDGE))  # cut by the token limit
+        if self.state.unresolved_calls or self.state.needs_model:
+            return self._current_step()
+        return None
+
+    def _current_step(self) -> Step:
+        calls = self.state.unresolved_calls
+        if calls:  # the first call without a result is the one running (or failing)
+            return Step(f"call {calls[0]['id']} ({calls[0].get('name', '?')})", "calls")
+        return Step("model turn", "turn")
+
+    async def _take(self, step: Step) -> None:
+        if step.kind == "calls":
+            await self.calls.run_pending(self.state.unresolved_calls)
+            return
+        self._check_limits()
+        if self.compact and self.compact_needed and self.compact_needed():
+            await self.compact()
+        with self.tracer.span("turn", {"harness.turn": self.state.num_turns + 1}):
+            await self.step()
+            if self.state.unresolved_calls:  # the turn's tool calls are part of it
+                await self.calls.run_pending(self.state.unresolved_calls)
+
+    # --- poisoned steps ------------------------------------------------------------------
+
+    def _fork_point(self, step: Step) -> int:
+        """The checkpoint before the reply that led to the failing step: forking there asks
+        the model anew instead of replaying the poisoned value."""
+        if self.state.last_assistant_seq:
+            return self.state.last_assistant_seq - 1
+        return self.state.last_seq
+
+    def _fork_hint(self, step: Step, fork_at: int) -> str:
+        thread = self.thread_id() or "THREAD"
+        return (
+            f"the step {step.name} failed the same way twice, so resuming would fail again; "
+            f"continue in a new thread from before it: harness sessions fork {thread}@{fork_at}"
+        )
+
+    def _refuse_repeated_failure(self, step: Step) -> None:
+        failures = self.state.failures
+        if len(failures) >= 2 and failures[-1] == failures[-2] and failures[-1][0] == step.name:
+            message = f"{self._fork_hint(step, self._fork_point(step))} ({failures[-1][1]})"
+            self.record(ErrorEvent(message=message, kind="runtime"))
+            raise RunFailed(message, recorded=True)
+
+    def _step_failed(self, step: Step, exc: Exception) -> RunFailed:
+        step = self._current_step()  # a turn that got as far as its calls fails at a call
+        signature = storable_text(f"{type(exc).__name__}: {exc}")[:300]
+        fork_at = self._fork_point(step)
+        again = bool(self.state.failures) and self.state.failures[-1] == (step.name, signature)
+        message = (
+            f"{self._fork_hint(step, fork_at)} ({signature})" if again
+            else f"the step {step.name} failed unexpectedly ({signature}); the thread is "
+            "saved up to it"
+        )
+        self.record(ErrorEvent(message=message, kind="step", step=step.name,
+                               signature=signature, fork_at=fork_at))
+        return RunFailed(message, recorded=True)
 
     async def step(self) -> None:
         """One model turn: stream, record the message, note the turn."""
@@ -148,7 +230,7 @@ class AgentLoop:
         self.counters.turns += 1
         self.counters.usage = self.counters.usage + response.usage
         self.counters.cost_usd += cost
-        content = list(response.content)
+        content = storable(list(response.content), keep_nul=True)
         if (
             response.stop_reason == "max_tokens"
             and content
@@ -205,19 +287,25 @@ class AgentLoop:
                 elif isinstance(item, ModelResponse):
                     return item
         except asyncio.CancelledError:
-            if partial:  # keep what the person saw, marked partial
-                self.record(
-                    AssistantMessage(
-                        content=[{"type": "text", "text": "".join(partial)}],
-                        partial=True,
-                        stop_reason="cancelled",
-                        model=request.model,
-                    )
-                )
+            self._record_cut(partial, request.model, "cancelled")
             raise
         except ModelError as exc:
+            self._record_cut(partial, request.model, "stream_cut")  # a dropped stream
             raise RunFailed(exc.message) from None
         raise RunFailed("the model stream ended without a message")
+
+    def _record_cut(self, partial: list[str], model: str, why: str) -> None:
+        """Keep what the person saw of a reply that never finished, marked partial: it is
+        never the final answer (the fold asks the model again, saying it was cut)."""
+        if partial:
+            self.record(
+                AssistantMessage(
+                    content=[{"type": "text", "text": storable_text("".join(partial))}],
+                    partial=True,
+                    stop_reason=why,
+                    model=model,
+                )
+            )
 
     def _check_limits(self) -> None:
         c, lim = self.counters, self.limits

@@ -22,6 +22,7 @@ class SessionOptions:
     store_url: str | None = None
     demo: bool = False
     max_turns: int | None = None
+    on_ask: str | None = None  # headless `--on-ask` if given (None: the resumed run's own)
     model_client: Any = None  # a ModelClient to use instead of the configured one (tests)
     store: Store | None = None  # an open store to use (tests, subagents)
     tracer: Any = None  # a harness.agent.tracing.Tracing to use; None = from settings.tracing
@@ -51,6 +52,24 @@ def start_notices(settings: Settings) -> list[str]:
             notices.append(f"NO SANDBOX: shell commands run unconfined ({status.detail})")
     else:
         notices.append("sandbox off (sandbox.enabled = false): shell commands run unconfined")
+    return notices
+
+
+def unknown_outcome_notices(calls: list[dict[str, Any]]) -> list[str]:
+    """One notice per call whose outcome is unknown (stopped while it ran), with its input:
+    it may or may not have taken effect, and harness will not run it again."""
+    import json
+
+    notices = []
+    for call in calls:
+        shown = json.dumps(call.get("input") or {}, ensure_ascii=False)
+        if len(shown) > 300:
+            shown = shown[:299] + "…"
+        notices.append(
+            f"outcome unknown: {call.get('tool') or '?'} {shown} (call {call.get('call_id')}) "
+            "was stopped while it ran, so it may or may not have taken effect; it is not "
+            "re-run. Check before doing it again."
+        )
     return notices
 
 

@@ -19,7 +19,12 @@ class LimitReached(Exception):
 
 
 class RunFailed(Exception):
-    """The run cannot go on (model unreachable after retries, refusal, …)."""
+    """The run cannot go on (model unreachable after retries, refusal, …). `recorded`: its
+    error event is already in the log."""
+
+    def __init__(self, message: str, *, recorded: bool = False) -> None:
+        super().__init__(message)
+        self.recorded = recorded
 
 
 @dataclass

@@ -22,8 +22,10 @@ from harness.agent.opening import (
     stale_threads,
     start_notices,
     target_thread,
+    unknown_outcome_notices,
 )
 from harness.agent.outcomes import RunResult
+from harness.agent.run_options import RunOptions
 from harness.agent.state import ThreadState
 from harness.config.loader import find_project_root, load_config
 from harness.config.schema import MODES, Settings
@@ -37,6 +39,7 @@ from harness.store.events import (
     PermissionRequest,
     SessionStarted,
     Usage,
+    UserMessage,
 )
 
 Sink = Callable[[Event, int], None]
@@ -68,7 +71,7 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
     session.abandoned = await asyncio.to_thread(
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
-    session.notices = start_notices(settings)
+    session.notices = start_notices(settings) + session.thread_notices
     session.notices += store.spill_report.notices()  # steps a failed run kept locally
     return session
 
@@ -86,11 +89,16 @@ class AgentSession:
         from harness.tools.base import ToolContext
 
         self.project_root, self.settings, self.store = root, settings, store
+        self._base_settings = settings  # before a resumed thread's own options apply
         self.approver, self.sink, self.opts = approver, sink, opts
         self.thread_id: str = ""
         self.state = ThreadState()
         self._model: Any = opts.model_client
         self._task: asyncio.Task | None = None
+        self._starting = False  # a run is between its start and its loop task
+        self._stop_requested = False
+        self._explicit_changes: list[Event] = []  # mode/model set by this command's flags
+        self.run_options = RunOptions.explicit(opts)
         self._leased = False
         from harness.agent.store_failures import StoreFailures
 
@@ -138,8 +146,37 @@ class AgentSession:
             self._leased = True
             for item in self.store.events(thread_id):
                 self.state.apply(item.seq, item.decode())
+        self._adopt_run_options()
         self._sync_tool_ctx()
         self._snapshotted.clear()
+
+    def _adopt_run_options(self) -> None:
+        """Resume keeps the run's own options from the log (allow/deny rules, mode, model,
+        budget, max_turns, on_ask); what this command sets explicitly wins."""
+        explicit = RunOptions.explicit(self.opts)
+        self.run_options = explicit.over(RunOptions.from_json(self.state.run_options))
+        if self.run_options.flags != explicit.flags:
+            flags = {**self.run_options.flags, **self.opts.flags}
+            self.settings = load_config(self.project_root, flags=flags).settings
+        else:
+            self.settings = self._base_settings
+        self._explicit_changes = []
+        mode, model = explicit.flags.get("permissions.mode"), explicit.flags.get("model.name")
+        if mode and self.state.mode not in (None, mode):  # a /mode in the log: flag wins now
+            self._explicit_changes.append(ModeChanged(mode=mode))
+        if model and self.state.model not in (None, model):
+            self._explicit_changes.append(ModelChanged(model=model))
+
+    @property
+    def thread_notices(self) -> list[str]:
+        """What a person must hear about the current thread when it is opened or switched
+        to: calls whose outcome is unknown, with their inputs (also in `notices` at start)."""
+        return unknown_outcome_notices(self.state.unknown_outcome_calls)
+
+    @property
+    def on_ask(self) -> str | None:
+        """Headless: what to do with an ask (`--on-ask`, or the resumed run's own)."""
+        return self.run_options.on_ask
 
     def _sync_tool_ctx(self) -> None:
         from harness.tools.base import FileFingerprint
@@ -209,6 +246,17 @@ class AgentSession:
         if event.STREAM_ONLY:
             self.sink(event, self.state.last_seq)
             return self.state.last_seq
+        try:
+            seq = self._append(event)
+        except StoreError:
+            if self._store_failures.last_spilled is event:  # kept locally: show it, then stop
+                self.sink(event, self.state.last_seq)
+            raise
+        self.sink(event, seq)
+        return seq
+
+    def _append(self, event: Event) -> int:
+        """Store one event and fold it into state (no front-end call: safe in a worker)."""
         self._ensure_thread()
         failures = self._store_failures
         if failures.failed:  # once spilled, later steps follow in order (see store_failures)
@@ -219,7 +267,6 @@ class AgentSession:
             except StoreError as exc:
                 seq = failures.spill(self, event, exc)
         self.state.apply(seq, event)
-        self.sink(event, seq)
         if failures.failure is not None:
             raise failures.failure  # the run stops; _store_guarded ends it
         return seq
@@ -265,38 +312,35 @@ class AgentSession:
 
     async def _run(self, prompt: str | None, max_turns: int | None) -> RunResult:
         self._require_idle()
-        await asyncio.to_thread(self._ensure_thread)
-        self._set_state("running", title=prompt)
-        self.record(
-            SessionStarted(
-                project=str(self.project_root),
-                model=self.model_name,
-                mode=self.mode,
-                front_end=self.opts.front_end,
-                resumed=prompt is None,
+        if prompt is None and not self.state.has_prompt and self.pending is None:
+            raise SessionError(
+                f"thread {self.thread_id or '(new)'} has no task recorded (it stopped before "
+                "its prompt was saved), so there is nothing to continue; start a new run"
             )
-        )
-        loop = self._build_loop(max_turns or self.opts.max_turns)
+        self._starting = True  # from here a signal is honoured: see cancel()
+        try:
+            return await self._run_started(prompt, max_turns)
+        finally:
+            self._starting = self._stop_requested = False
+
+    async def _run_started(self, prompt: str | None, max_turns: int | None) -> RunResult:
+        loop = self._build_loop(max_turns or self.run_options.max_turns)
         hooks = self._calls.hooks
         if prompt is not None and hooks is not None:
+            await self._shielded(self._ensure_thread)
             blocked = await hooks.prompt_submit(prompt)
             if blocked:
                 self.record(ErrorEvent(message=f"prompt blocked by a hook: {blocked}", kind="hook"))
                 result = RunResult(status="failed", result=blocked, error=blocked)
                 self._set_state("failed")
                 return result
-        with self.tracer.span("session", {
-            "harness.thread_id": self.thread_id, "harness.model": self.model_name,
-            "harness.resumed": prompt is None, "harness.mode": self.mode,
-        }) as span:
-            # Its own task, so `cancel()` stops exactly this run and the loop records it.
-            self._task = asyncio.create_task(loop.run(prompt))
-            try:
-                result = await self._task
-            finally:
-                self._task = None
-            span.set("harness.status", result.status)
-            span.set_usage(result.usage, cost_usd=result.cost_usd)
+        # The prompt is in the log before anything can act on it, written with the thread.
+        for event, seq in await self._shielded(self._begin, prompt):
+            self.sink(event, seq)
+        if self._stop_requested:  # a signal came while the thread was being created
+            result = loop.cancelled()
+        else:
+            result = await self._drive(loop, prompt is None)
         if hooks is not None:
             await hooks.stop(result.status, result.result)
         self._set_state(
@@ -310,10 +354,67 @@ class AgentSession:
         )
         return result
 
+    async def _drive(self, loop: AgentLoop, resumed: bool) -> RunResult:
+        with self.tracer.span("session", {
+            "harness.thread_id": self.thread_id, "harness.model": self.model_name,
+            "harness.resumed": resumed, "harness.mode": self.mode,
+        }) as span:
+            # Its own task, so `cancel()` stops exactly this run and the loop records it.
+            self._task = asyncio.create_task(loop.run(None))
+            try:
+                result = await self._task
+            finally:
+                self._task = None
+            span.set("harness.status", result.status)
+            span.set_usage(result.usage, cost_usd=result.cost_usd)
+        return result
+
+    def _begin(self, prompt: str | None) -> list[tuple[Event, int]]:
+        """Create the thread if needed and log the prompt and the run's start (one worker
+        call, shielded from cancellation). Returns what the front-end is still to be shown."""
+        self._ensure_thread()
+        events: list[Event] = []
+        if prompt is not None:
+            events.append(UserMessage(text=prompt))
+        events += self._explicit_changes
+        self._explicit_changes = []
+        shown = [(event, self._append(event)) for event in events]
+        self._set_state("running", title=prompt)
+        started = SessionStarted(
+            project=str(self.project_root),
+            model=self.model_name,
+            mode=self.mode,
+            front_end=self.opts.front_end,
+            resumed=prompt is None,
+            options=self.run_options.to_json(),
+        )
+        return [*shown, (started, self._append(started))]
+
+    async def _shielded(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a store write in a worker to its end even when a signal or Esc comes
+        meanwhile; the stop is honoured right after (the run ends cancelled, resumable)."""
+        inner = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+        while True:
+            try:
+                return await asyncio.shield(inner)
+            except asyncio.CancelledError:
+                self._stop_requested = True
+                if inner.done():
+                    return inner.result()
+
     def cancel(self) -> None:
-        """Stop the running stream or tool; the run returns status "cancelled"."""
+        """Stop the running stream or tool; the run returns status "cancelled". While a run
+        is still starting (thread creation, store waits) the stop is kept and honoured as
+        soon as the prompt is saved."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
+        elif self._starting:
+            self._stop_requested = True
+
+    def stop_next_run(self) -> None:
+        """A stop that came before the run began (headless: a signal while opening): the
+        next run saves its prompt, then ends cancelled."""
+        self._stop_requested = True
 
     def _build_loop(self, max_turns: int | None) -> AgentLoop:
         from harness.agent.calls import CallRunner
@@ -345,6 +446,7 @@ class AgentSession:
             compact=compactor.compact,
             compact_needed=compactor.needed,
             tracer=self.tracer,
+            thread_id=lambda: self.thread_id,
         )
         return self._loop
 
@@ -503,7 +605,7 @@ class AgentSession:
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._starting or (self._task is not None and not self._task.done())
 
     def history(self) -> list[tuple[int, Event]]:
         if not self.thread_id:

@@ -15,11 +15,14 @@ from harness.config.rules import Rule, parse_rule
 from harness.store.events import (
     AssistantMessage,
     Compaction,
+    ErrorEvent,
     Event,
     ModeChanged,
+    PendingShown,
     PermissionDecision,
     PermissionRequest,
     Result,
+    SessionStarted,
     ToolResult,
     ToolStarted,
     TurnCompleted,
@@ -32,6 +35,16 @@ OUTCOME_UNKNOWN = (
     "Outcome unknown: harness stopped while this call was running, so whether it took effect "
     "is not known. It was not re-run. Check the current state (read the file, run a status "
     "command) before trying again."
+)
+CANCELLED_OUTCOME_UNKNOWN = (
+    "Outcome unknown: this call was cancelled while it was running, so whether it took effect "
+    "(in part or in full) is not known. It was not re-run. Check the current state before "
+    "trying again."
+)
+CUT_REPLY_NOTE = (
+    "(Your previous reply was cut off before it finished: harness was stopped or the "
+    "connection dropped, so it did not reach the user as an answer. Continue from the last "
+    "complete step; if you were about to call a tool, call it again in full.)"
 )
 
 
@@ -57,6 +70,14 @@ class ThreadState:
     last_stop_reason: str | None = None
     last_result: Result | None = None
     final_text: str = ""
+    has_prompt: bool = False  # a user message was recorded (a thread without one has no task)
+    run_options: dict[str, Any] = field(default_factory=dict)  # of the latest run that had them
+    # calls whose result was "outcome unknown" since the latest session_started
+    unknown_outcomes: list[dict[str, Any]] = field(default_factory=list)
+    last_shown: PendingShown | None = None  # the pending request last printed to a person
+    # unexpected failures of the next step since the last progress: (step, signature)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    last_assistant_seq: int = 0  # seq of the latest complete assistant message
 
     # --- folding -----------------------------------------------------------------------
 
@@ -77,6 +98,20 @@ class ThreadState:
         self._close_open_calls()
         self._user_content([{"type": "text", "text": event.text}])
         self.final_text = ""
+        self.has_prompt = True
+        self.failures = []
+
+    def _on_session_started(self, event: SessionStarted) -> None:
+        if event.options:
+            self.run_options = dict(event.options)
+        self.unknown_outcomes = []
+
+    def _on_pending_shown(self, event: PendingShown) -> None:
+        self.last_shown = event
+
+    def _on_error(self, event: ErrorEvent) -> None:
+        if event.kind == "step" and event.step:
+            self.failures.append((event.step, event.signature or ""))
 
     def _on_assistant_message(self, event: AssistantMessage) -> None:
         self._close_open_calls()
@@ -85,19 +120,27 @@ class ThreadState:
         self.context_tokens = event.usage.context_tokens or self.context_tokens
         self.last_stop_reason = event.stop_reason
         content = event.content
-        if event.partial:  # a cancelled stream: keep its text, drop half-made tool calls
-            content = [b for b in content if b.get("type") == "text" and b.get("text")]
-            if not content:
-                return
-        elif not content:
+        if event.partial:
+            self._cut_reply(content)
+            return
+        self.failures = []
+        self.last_assistant_seq = self.last_seq
+        if not content:
             content = [{"type": "text", "text": "(empty response)"}]
         self.messages.append({"role": "assistant", "content": content})
         text = "".join(b.get("text", "") for b in content if b.get("type") == "text")
         self.final_text = text or self.final_text
-        self.open_calls = {
-            b["id"]: b for b in content if b.get("type") == "tool_use" and not event.partial
-        }
+        self.open_calls = {b["id"]: b for b in content if b.get("type") == "tool_use"}
         self.started = set()
+
+    def _cut_reply(self, content: list[dict[str, Any]]) -> None:
+        """A reply cut short is never an answer: keep its text for context, drop half-made
+        tool calls, and leave the model to be asked again with a note that it was cut."""
+        text = [b for b in content if b.get("type") == "text" and b.get("text")]
+        if text:
+            self.messages.append({"role": "assistant", "content": text})
+        self._user_content([{"type": "text", "text": CUT_REPLY_NOTE}])
+        self.open_calls, self.started = {}, set()
 
     def _on_tool_started(self, event: ToolStarted) -> None:
         self.started.add(event.call_id)
@@ -125,7 +168,13 @@ class ThreadState:
         if event.is_error:
             block["is_error"] = True
         self._user_content([block])
-        self.open_calls.pop(event.call_id, None)
+        call = self.open_calls.pop(event.call_id, None)
+        if event.outcome_unknown:
+            self.unknown_outcomes.append(
+                {"call_id": event.call_id, "tool": event.tool,
+                 "input": (call or {}).get("input") or {}}
+            )
+        self.failures = []
         self.started.discard(event.call_id)
         self.requests.pop(event.call_id, None)
         meta = event.metadata
@@ -189,6 +238,29 @@ class ThreadState:
     def unresolved_calls(self) -> list[dict[str, Any]]:
         """tool_use blocks of the latest assistant message that have no result yet, in order."""
         return list(self.open_calls.values())
+
+    @property
+    def unknown_outcome_calls(self) -> list[dict[str, Any]]:
+        """Calls a person must hear about at resume: those reported "outcome unknown" by the
+        latest run, and those started and never finished (reported so when the run goes on)."""
+        found = list(self.unknown_outcomes)
+        for call_id in self.started:
+            call = self.open_calls.get(call_id)
+            if call is not None:
+                found.append({"call_id": call_id, "tool": call.get("name", ""),
+                              "input": call.get("input") or {}})
+        return found
+
+    @property
+    def needs_continuation(self) -> bool:
+        """The latest reply hit the output token limit with no tool call to run: it is cut,
+        not finished (the loop asks the model to go on)."""
+        return (
+            self.last_stop_reason == "max_tokens"
+            and bool(self.messages)
+            and self.messages[-1]["role"] == "assistant"
+            and not self.open_calls
+        )
 
     @property
     def needs_model(self) -> bool:

@@ -23,6 +23,7 @@ class StoreFailures:
     def __init__(self) -> None:
         self.failure: StoreError | None = None
         self.spill_path = ""
+        self.last_spilled: Event | None = None  # the front-end is still to be shown it
 
     @property
     def failed(self) -> bool:
@@ -33,6 +34,7 @@ class StoreFailures:
         if exc is not None and self.failure is None:
             self.failure = exc
         seq = session.state.last_seq + 1
+        self.last_spilled = event
         try:
             self.spill_path = session.store.spill(session.thread_id, seq, event)
         except OSError as err:

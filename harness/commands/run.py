@@ -24,6 +24,7 @@ def session_options(args: argparse.Namespace, front_end: str) -> Any:
         store_url=args.store,
         demo=getattr(args, "demo", False),
         max_turns=getattr(args, "max_turns", None),
+        on_ask=getattr(args, "on_ask", None),
     )
 
 
@@ -60,7 +61,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def run_headless_from_args(args: argparse.Namespace) -> int:
-    from harness.ui.headless import approver_for, missing_key_message, run_headless
+    from harness.ui.headless import missing_key_message, run_headless
 
     prompt = args.prompt
     if prompt is None and args.demo and args.resume is None and args.fork is None:
@@ -80,4 +81,4 @@ def run_headless_from_args(args: argparse.Namespace) -> int:
             print(f"harness: {missing}", file=sys.stderr)
             return exitcodes.USAGE
     opts = session_options(args, "demo" if args.demo else "headless")
-    return asyncio.run(run_headless(opts, prompt, args.output_format, approver_for(args.on_ask)))
+    return asyncio.run(run_headless(opts, prompt, args.output_format))

@@ -53,7 +53,8 @@ def summarize(data: dict[str, Any]) -> str:
                 parts.append(f"[{block.get('name', '?')}]")
             elif block.get("type") == "thinking":
                 parts.append("[thinking]")
-        return _short(" ".join(parts))
+        cut = "[cut: not an answer] " if data.get("partial") else ""
+        return _short(cut + " ".join(parts))
     if kind in ("tool_call", "tool_started"):
         return _short(f"{data.get('tool')} {json.dumps(data.get('input', {}))}")
     if kind == "tool_result":

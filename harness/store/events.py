@@ -76,6 +76,9 @@ class SessionStarted(Event):
     mode: str = "default"
     front_end: str = ""  # tui | inline | headless | demo
     resumed: bool = False
+    # The run's own options (allow/deny rules, mode, model, budget, max_turns, on_ask), so a
+    # later resume keeps them unless its command overrides them (see agent/run_options.py).
+    options: dict[str, Any] = Field(default_factory=dict)
 
 
 class UserMessage(Event):
@@ -92,7 +95,9 @@ class AssistantMessage(Event):
     model: str = ""
     usage: Usage = Field(default_factory=Usage)
     cost_usd: float = 0.0
-    partial: bool = False  # cut by cancellation: kept for the record, not sent as-is
+    # Cut by a signal, a crash or a dropped stream: kept for the record, never the model's
+    # final answer; the fold asks the model again with a note that its reply was cut.
+    partial: bool = False
 
 
 class ToolCallEvent(Event):
@@ -197,8 +202,23 @@ class Interrupted(Event):
 class ErrorEvent(Event):
     type: Literal["error"] = "error"
     message: str
-    kind: str = "runtime"  # model | config | limit | runtime | tool
+    kind: str = "runtime"  # model | config | limit | runtime | tool | hook | step
     retryable: bool = False
+    # kind "step": the step that failed unexpectedly ("call ID (TOOL)" or "model turn") and
+    # the failure's signature; the same failure twice in a row stops the thread (fork hint).
+    step: str | None = None
+    signature: str | None = None
+    fork_at: int | None = None
+
+
+class PendingShown(Event):
+    """A pending request was printed to a person (headless exit 3), so an answer without
+    `--call` may bind to it. `by_answering_run`: the run that printed it was itself carrying
+    an answer (a retried `resume --approve` would land on this call: never id-less)."""
+
+    type: Literal["pending_shown"] = "pending_shown"
+    call_id: str
+    by_answering_run: bool = False
 
 
 class Result(Event):
@@ -277,7 +297,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         SessionStarted, UserMessage, AssistantMessage, ToolCallEvent, PermissionRequest,
         PermissionDecision, ToolStarted, ToolResult, TurnCompleted, Compaction, ModeChanged,
-        ModelChanged, FileSnapshot, Interrupted, ErrorEvent, Result, SubagentStarted,
+        ModelChanged, FileSnapshot, Interrupted, ErrorEvent, PendingShown, Result,
+        SubagentStarted,
         SubagentFinished,
         AssistantDelta, ToolInputDelta, Retrying, AssistantText, ToolProgress,
     )

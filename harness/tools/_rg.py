@@ -89,7 +89,8 @@ async def run_rg(args: list[str], cwd: Path, keep: int) -> RgResult:
             kept.append(buf)
     code = await proc.wait()
     err = (await stderr_task).decode("utf-8", "replace").strip()
-    return RgResult([b.decode("utf-8", "replace") for b in kept], total, code, err)
+    # surrogateescape keeps a non-UTF-8 name exact; the call pipeline shows it escaped
+    return RgResult([b.decode("utf-8", "surrogateescape") for b in kept], total, code, err)
 
 
 STAT_BATCH = 2048
@@ -160,6 +161,6 @@ async def rg_newest_first(
         batches.append(loop.run_in_executor(_stat_pool(), _stat_batch, folder, pending))
     stamped = [item for batch in await asyncio.gather(*batches) for item in batch]
     stamped.sort(key=lambda item: (-item[0], item[1]))
-    paths = [rel.decode("utf-8", "replace") for _, rel in stamped[:limit]]
+    paths = [rel.decode("utf-8", "surrogateescape") for _, rel in stamped[:limit]]
     stderr = (await err_task).decode("utf-8", "replace").strip()
     return paths, total, code, stderr

@@ -163,7 +163,7 @@ def test_page_limit_full_mid_run_keeps_the_tool_result(scripted_server, tmp_path
     """Where no tmpfs can be mounted: SQLite's max_page_count gives the same SQLITE_FULL.
     The Read result (~100 KB) needs far more pages than the limit leaves."""
     from harness.agent.opening import SessionOptions
-    from harness.ui.headless import approver_for, run_headless
+    from harness.ui.headless import run_headless
 
     project = make_project(tmp_path)
     (project / "big.txt").write_text("".join(f"line {i} " + "x" * 60 + "\n" for i in range(1500)))
@@ -174,7 +174,7 @@ def test_page_limit_full_mid_run_keeps_the_tool_result(scripted_server, tmp_path
     scripted_server.add(tool("Read", {"file_path": "big.txt"}), text("next run"))
     opts = SessionOptions(project_root=project, front_end="headless", store=store)
 
-    code = asyncio.run(run_headless(opts, "read big.txt", "text", approver_for("deny")))
+    code = asyncio.run(run_headless(opts, "read big.txt", "text"))
 
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
@@ -187,7 +187,7 @@ def test_page_limit_full_mid_run_keeps_the_tool_result(scripted_server, tmp_path
     # The next run opens the store (a fresh connection has no page limit), stores the
     # spill and says so.
     again = SessionOptions(project_root=project, front_end="headless", store_url=f"sqlite:{db}")
-    assert asyncio.run(run_headless(again, "go on", "text", approver_for("deny"))) == 0
+    assert asyncio.run(run_headless(again, "go on", "text")) == 0
     assert "stored 1 step(s)" in capsys.readouterr().err
     reopened = SQLiteStore(db)
     contents = _tool_results(reopened, tid)
@@ -330,7 +330,7 @@ def test_stream_json_ends_with_a_failed_result_line_when_the_store_fails(
     scripted_server, tmp_path, capsys
 ):
     from harness.agent.opening import SessionOptions
-    from harness.ui.headless import approver_for, run_headless
+    from harness.ui.headless import run_headless
 
     project = make_project(tmp_path)
     (project / "big.txt").write_text("".join(f"row {i} " + "y" * 60 + "\n" for i in range(1500)))
@@ -340,7 +340,7 @@ def test_stream_json_ends_with_a_failed_result_line_when_the_store_fails(
     scripted_server.add(tool("Read", {"file_path": "big.txt"}), text("never sent"))
     opts = SessionOptions(project_root=project, front_end="headless", store=store)
 
-    code = asyncio.run(run_headless(opts, "read it", "stream-json", approver_for("deny")))
+    code = asyncio.run(run_headless(opts, "read it", "stream-json"))
 
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines() if line.strip()]

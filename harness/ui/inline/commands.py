@@ -148,6 +148,8 @@ class SlashCommands:
         await self.session.switch_to(target)
         self.say(f"── thread {self.session.thread_id} ──", "bold")
         self.app.transcript.replay(self.session.history())
+        for notice in getattr(self.session, "thread_notices", []):  # outcome-unknown calls
+            self.say(notice, "yellow")
         if getattr(self.session, "pending", None) is not None:
             await self.app.run_turn(self.session.continue_pending())
 

@@ -152,6 +152,8 @@ async def _resume(app: HarnessApp, arg: str) -> None:
             return
         app.show_history()
         app.renderer.notice(f"resumed thread {thread_id}")
+        for notice in getattr(app.session, "thread_notices", []):  # outcome-unknown calls
+            app.renderer.notice(notice, "warn")
         if app.session.pending is not None:
             app._start_runner(resume_pending=True)
 
