@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from harness.agent.run_options import RunOptions
 from harness.agent.state import ThreadState
 from harness.config.loader import ConfigError, find_project_root, load_config
 from harness.config.schema import MODES, Settings
-from harness.store.base import Store
+from harness.store.base import Store, StoreError
 from harness.store.events import (
     ErrorEvent,
     Event,
@@ -56,10 +57,14 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
     settings = loaded.settings
     store = opts.store
     if store is None:
+        from harness.config.schema import parse_duration
         from harness.store.open import open_store
 
         store = await asyncio.to_thread(
-            open_store, opts.store_url or settings.sessions.store or None
+            functools.partial(
+                open_store, opts.store_url or settings.sessions.store or None,
+                reconnect_window=parse_duration(settings.sessions.reconnect_window),
+            )
         )
     session = AgentSession(root, settings, store, approver, sink, opts)
     await asyncio.to_thread(session._attach, target_thread(store, root, opts))
@@ -67,6 +72,7 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
     session.notices = start_notices(settings, root) + session.thread_notices
+    session.notices += store.spill_report.notices()  # steps a failed run kept locally
     try:
         session.notices += session.pricing_notices(loaded.source_of("agent.max_cost_usd"))
     except ConfigError:
@@ -99,6 +105,9 @@ class AgentSession:
         self._explicit_changes: list[Event] = []  # mode/model set by this command's flags
         self.run_options = RunOptions.explicit(opts)
         self._leased = False
+        from harness.agent.store_failures import StoreFailures
+
+        self._store_failures = StoreFailures()  # a failed append: later steps are spilled
         self._snapshotted: set[str] = set()
         self._calls: Any = None
         self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
@@ -234,7 +243,8 @@ class AgentSession:
             with contextlib.suppress(BaseException):
                 await self._task
         if self._leased:
-            await asyncio.to_thread(self.store.release_lease, self.thread_id)
+            with contextlib.suppress(StoreError):  # a failed store: the lease goes stale
+                await asyncio.to_thread(self.store.release_lease, self.thread_id)
             self._leased = False
         if self.opts.tracer is None and self.tracer.enabled:  # ours: export what is buffered
             await asyncio.to_thread(self.tracer.shutdown)
@@ -248,15 +258,29 @@ class AgentSession:
         if event.STREAM_ONLY:
             self.sink(event, self.state.last_seq)
             return self.state.last_seq
-        seq = self._append(event)
+        try:
+            seq = self._append(event)
+        except StoreError:
+            if self._store_failures.last_spilled is event:  # kept locally: show it, then stop
+                self.sink(event, self.state.last_seq)
+            raise
         self.sink(event, seq)
         return seq
 
     def _append(self, event: Event) -> int:
         """Store one event and fold it into state (no front-end call: safe in a worker)."""
         self._ensure_thread()
-        seq = self.store.append(self.thread_id, event)
+        failures = self._store_failures
+        if failures.failed:  # once spilled, later steps follow in order (see store_failures)
+            seq = failures.spill(self, event, None)
+        else:
+            try:
+                seq = self.store.append(self.thread_id, event)
+            except StoreError as exc:
+                seq = failures.spill(self, event, exc)
         self.state.apply(seq, event)
+        if failures.failure is not None:
+            raise failures.failure  # the run stops; _store_guarded ends it
         return seq
 
     async def _snapshot(self, path: Path) -> None:
@@ -270,6 +294,8 @@ class AgentSession:
 
             self._shadow = ShadowRepo(self.project_root)
         info = await self._shadow.snapshot(Path(path))
+        if info is None:  # a secret file: its content never enters the shadow repository
+            return
         call_id = self._calls.current_call if self._calls else ""
         self.record(
             FileSnapshot(
@@ -280,11 +306,21 @@ class AgentSession:
     # --- running -------------------------------------------------------------------------
 
     async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult:
-        return await self._run(text, max_turns)
+        return await self._store_guarded(self._run(text, max_turns))
 
     async def continue_pending(self, *, max_turns: int | None = None) -> RunResult:
         """Go on from the log as it stands: re-ask a pending request, finish open calls."""
-        return await self._run(None, max_turns)
+        return await self._store_guarded(self._run(None, max_turns))
+
+    async def _store_guarded(self, run: Any) -> RunResult:
+        from harness.agent.store_failures import result_event
+
+        try:
+            return await run
+        except StoreError as exc:  # disk full, corrupt page, server gone: typed, one line
+            result = await asyncio.to_thread(self._store_failures.end_run, self, exc)
+            self.sink(result_event(result), self.state.last_seq)
+            return result
 
     async def _run(self, prompt: str | None, max_turns: int | None) -> RunResult:
         self._require_idle()
@@ -613,7 +649,7 @@ class AgentSession:
 
     @property
     def pending(self) -> PermissionRequest | None:
-        if self.state.pending is not None or not self.thread_id:
+        if self.state.pending is not None or not self.thread_id or self._store_failures.failed:
             return self.state.pending
         from harness.agent.subagents import pending_in_children
 

@@ -125,8 +125,13 @@ class SessionSettings(_Section):
     snapshot_every: int = Field(
         200, ge=10, description="Save a folded-state snapshot every N events."
     )
+    reconnect_window: str = Field(
+        "30s",
+        description="How long a lost PostgreSQL connection is retried (with backoff) mid-run "
+        "before the run stops with exit 1; '0s' gives up at once.",
+    )
 
-    @field_validator("abandon_after")
+    @field_validator("abandon_after", "reconnect_window")
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)
