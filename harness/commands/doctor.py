@@ -164,13 +164,18 @@ def _one_line(text: str) -> str:
 
 
 def _hide_password(text: str, url: str) -> str:
+    """The store's own URL rule (`user:[redacted]@host`), and the password itself wherever
+    else it appears: one way of hiding it across harness."""
     from urllib.parse import urlsplit
+
+    from harness.store.secrets import URL_MASK, redact_url_passwords
 
     try:
         password = urlsplit(url).password
     except ValueError:
         password = None
-    return text.replace(password, "***") if password else text
+    text = redact_url_passwords(text)
+    return text.replace(password, URL_MASK) if password else text
 
 
 def check_api_key(ctx: Context) -> Finding:

@@ -88,7 +88,7 @@ def test_an_unreachable_postgresql_url_fails_and_hides_the_password(project, cap
     code, checks, text = doctor(capsys, project, "--store", url)
     assert code == 1
     store = checks["store"]
-    assert store["status"] == "fail" and "bob:***@127.0.0.1" in store["detail"]
+    assert store["status"] == "fail" and "bob:[redacted]@127.0.0.1" in store["detail"]
     assert "hunter2" not in text and "hunter2" not in json.dumps(checks)
     assert "start the server or correct the URL" in store["fix"]
 
