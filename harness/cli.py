@@ -25,6 +25,7 @@ subcommands:
   harness permissions check (--tool NAME --input JSON | --batch) [--mode M] [--cwd DIR] [--json]
   harness config show|validate [--json]
   harness rewind THREAD@SEQ [--yes]
+  harness doctor [--json] [--store URL]   check the environment; exit 1 on a problem
 
 exit codes: 0 done · 1 runtime failure · 2 bad usage or config · 3 awaiting a human
 decision · 4 a limit was reached · 130 cancelled (state saved)
@@ -218,6 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
         cp = csub.add_parser(name, help=text)
         cp.add_argument("--json", action="store_true", help="machine-readable output")
         cp.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
+
+    doctor = sub.add_parser(
+        "doctor", help="check this environment (key, store, sandbox, terminal…) and explain fixes"
+    )
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    doctor.add_argument("--store", metavar="URL", help="check this store instead of the configured")
+    doctor.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
 
     rewind = sub.add_parser("rewind", help="restore files to how they were at THREAD@SEQ")
     rewind.add_argument("target", metavar="THREAD@SEQ")

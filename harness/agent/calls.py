@@ -27,6 +27,7 @@ from harness.protocol.events import (
 from harness.protocol.outcomes import AwaitingApproval
 from harness.protocol.usage import Usage
 from harness.tools.base import Tool, ToolContext, ToolError, ToolInput, ToolOutput
+from harness.tools.redaction import redact_output
 
 REJECTED = "The user rejected this tool call."
 CANCELLED_READ = "Cancelled by the user while running (it only reads: nothing was changed)."
@@ -308,6 +309,7 @@ class CallRunner:
         finally:
             self.current_call = None
             self.ctx.answer = None
+        output = redact_output(output)  # the session's secrets never reach log, UI or model
         duration = (time.perf_counter() - started) * 1000
         if output.usage is not None and self.on_spend is not None:
             self.on_spend(output.usage, output.cost_usd)

@@ -41,17 +41,18 @@ def parse_checkpoint(text: str) -> tuple[str, int | None]:
     return thread, int(seq) if seq else None
 
 
-def start_notices(settings: Settings) -> list[str]:
+def start_notices(settings: Settings, root: Path | None = None) -> list[str]:
     """What a person must know before the first command runs (shown by every front-end)."""
-    notices = []
-    if settings.sandbox.enabled:
-        from harness.permissions.sandbox import sandbox_status
+    from harness.permissions.sandbox import sandbox_notice
 
-        status = sandbox_status()
-        if not status.available:
-            notices.append(f"NO SANDBOX: shell commands run unconfined ({status.detail})")
-    else:
-        notices.append("sandbox off (sandbox.enabled = false): shell commands run unconfined")
+    notices: list[str] = []
+    if root is not None:
+        from harness.config.home import locate_project_root
+
+        narrowed = locate_project_root(root).notice()
+        if narrowed:
+            notices.append(narrowed)
+    notices.append(sandbox_notice(settings.sandbox.enabled))  # never silent, also when confined
     return notices
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from harness.agent.opening import (
 )
 from harness.agent.run_options import RunOptions
 from harness.agent.state import ThreadState
-from harness.config.loader import find_project_root, load_config
+from harness.config.loader import ConfigError, find_project_root, load_config
 from harness.config.schema import Settings, UiSettings
 from harness.protocol.approver import Approver
 from harness.protocol.events import (
@@ -41,7 +42,7 @@ from harness.protocol.events import (
 from harness.protocol.kinds import MODES
 from harness.protocol.outcomes import RunResult
 from harness.protocol.session import Sink
-from harness.store.base import Store, Thread
+from harness.store.base import Store, StoreError, Thread
 
 CYCLE = ("default", "acceptEdits", "plan")
 
@@ -57,17 +58,27 @@ async def open_session(opts: SessionOptions, *, approver: Approver, sink: Sink) 
     settings = loaded.settings
     store = opts.store
     if store is None:
+        from harness.config.schema import parse_duration
         from harness.store.open import open_store
 
         store = await asyncio.to_thread(
-            open_store, opts.store_url or settings.sessions.store or None
+            functools.partial(
+                open_store, opts.store_url or settings.sessions.store or None,
+                reconnect_window=parse_duration(settings.sessions.reconnect_window),
+            )
         )
     session = AgentSession(root, settings, store, approver, sink, opts)
     await asyncio.to_thread(session._attach, target_thread(store, root, opts))
     session.abandoned = await asyncio.to_thread(
         stale_threads, store, str(root), settings.sessions.abandon_after, session.thread_id
     )
-    session.notices = start_notices(settings) + session.thread_notices
+    session.notices = start_notices(settings, root) + session.thread_notices
+    session.notices += store.spill_report.notices()  # steps a failed run kept locally
+    try:
+        session.notices += session.pricing_notices(loaded.source_of("agent.max_cost_usd"))
+    except ConfigError:
+        await session.close()
+        raise
     return session
 
 
@@ -95,22 +106,32 @@ class AgentSession:
         self._explicit_changes: list[Event] = []  # mode/model set by this command's flags
         self.run_options = RunOptions.explicit(opts)
         self._leased = False
+        from harness.agent.store_failures import StoreFailures
+
+        self._store_failures = StoreFailures()  # a failed append: later steps are spilled
         self._snapshotted: set[str] = set()
         self._calls: Any = None
         self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
         self.notices: list[str] = []  # e.g. no OS sandbox available (see start_notices)
         self._loop: AgentLoop | None = None
         self._shadow: Any = None
+        from harness.permissions.sandbox_paths import configured_hook_scripts
+
         self.tool_ctx = ToolContext(
             project_root=root,
             sandbox_enabled=settings.sandbox.enabled,
             sandbox_network=settings.sandbox.network,
             sandbox_writable=tuple(Path(p).expanduser() for p in settings.sandbox.writable),
+            sandbox_env_include=tuple(settings.sandbox.env.include),
+            sandbox_env_exclude=tuple(settings.sandbox.env.exclude),
+            sandbox_protected=configured_hook_scripts(settings, root),
+            sandbox_unix_sockets=settings.sandbox.unix_sockets,
             snapshot=self._snapshot,
         )
         from harness.config.home import harness_home
 
         self.tool_ctx.harness_home = harness_home()
+        self.tool_ctx.search_filter = self._search_filter
         self._tools = _load_tools(self)
         self._system: list[dict] | None = None
         self._tool_schemas: list[dict] | None = None
@@ -223,7 +244,8 @@ class AgentSession:
             with contextlib.suppress(BaseException):
                 await self._task
         if self._leased:
-            await asyncio.to_thread(self.store.release_lease, self.thread_id)
+            with contextlib.suppress(StoreError):  # a failed store: the lease goes stale
+                await asyncio.to_thread(self.store.release_lease, self.thread_id)
             self._leased = False
         if self.opts.tracer is None and self.tracer.enabled:  # ours: export what is buffered
             await asyncio.to_thread(self.tracer.shutdown)
@@ -237,15 +259,29 @@ class AgentSession:
         if event.STREAM_ONLY:
             self.sink(event, self.state.last_seq)
             return self.state.last_seq
-        seq = self._append(event)
+        try:
+            seq = self._append(event)
+        except StoreError:
+            if self._store_failures.last_spilled is event:  # kept locally: show it, then stop
+                self.sink(event, self.state.last_seq)
+            raise
         self.sink(event, seq)
         return seq
 
     def _append(self, event: Event) -> int:
         """Store one event and fold it into state (no front-end call: safe in a worker)."""
         self._ensure_thread()
-        seq = self.store.append(self.thread_id, event)
+        failures = self._store_failures
+        if failures.failed:  # once spilled, later steps follow in order (see store_failures)
+            seq = failures.spill(self, event, None)
+        else:
+            try:
+                seq = self.store.append(self.thread_id, event)
+            except StoreError as exc:
+                seq = failures.spill(self, event, exc)
         self.state.apply(seq, event)
+        if failures.failure is not None:
+            raise failures.failure  # the run stops; _store_guarded ends it
         return seq
 
     async def _snapshot(self, path: Path) -> None:
@@ -259,6 +295,8 @@ class AgentSession:
 
             self._shadow = ShadowRepo(self.project_root)
         info = await self._shadow.snapshot(Path(path))
+        if info is None:  # a secret file: its content never enters the shadow repository
+            return
         call_id = self._calls.current_call if self._calls else ""
         self.record(
             FileSnapshot(
@@ -269,11 +307,21 @@ class AgentSession:
     # --- running -------------------------------------------------------------------------
 
     async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult:
-        return await self._run(text, max_turns)
+        return await self._store_guarded(self._run(text, max_turns))
 
     async def continue_pending(self, *, max_turns: int | None = None) -> RunResult:
         """Go on from the log as it stands: re-ask a pending request, finish open calls."""
-        return await self._run(None, max_turns)
+        return await self._store_guarded(self._run(None, max_turns))
+
+    async def _store_guarded(self, run: Any) -> RunResult:
+        from harness.agent.store_failures import result_event
+
+        try:
+            return await run
+        except StoreError as exc:  # disk full, corrupt page, server gone: typed, one line
+            result = await asyncio.to_thread(self._store_failures.end_run, self, exc)
+            self.sink(result_event(result), self.state.last_seq)
+            return result
 
     async def _run(self, prompt: str | None, max_turns: int | None) -> RunResult:
         self._require_idle()
@@ -480,6 +528,12 @@ class AgentSession:
             cwd=self.tool_ctx.cwd,
         )
 
+    def _search_filter(self, tool: str) -> Any:
+        """What Glob and Grep leave out of results: secrets no rule allows, denied paths."""
+        from harness.permissions.engine import search_filter
+
+        return search_filter(self.permission_context(), tool)
+
     def _grant(self, call: Any, pctx: Any, scope: str) -> str | None:
         from harness.permissions.grants import suggest_rule, write_project_rule
 
@@ -529,6 +583,11 @@ class AgentSession:
         if not name or any(c.isspace() for c in name):
             raise ValueError(f"{name!r} is not a model id, e.g. claude-sonnet-4-5")
         self._require_idle()
+        from harness.model.pricing import is_priced, unpriced_budget_message
+
+        budget = self.settings.agent.max_cost_usd
+        if budget and not self.opts.demo and not is_priced(name, self.settings.prices):
+            raise ValueError(unpriced_budget_message([name], budget))
         self.record(ModelChanged(model=name))
 
     async def new_thread(self) -> None:
@@ -543,6 +602,35 @@ class AgentSession:
     @property
     def cost_usd(self) -> float:
         return self.state.cost_usd
+
+    @property
+    def unpriced_models(self) -> list[str]:
+        """Models of this thread (the current one included) with no configured price."""
+        if self.opts.demo:
+            return []  # the scripted demo model costs nothing, truly
+        from harness.model.pricing import is_priced
+
+        names = {self.model_name, *self.state.models}
+        return sorted(m for m in names if not is_priced(m, self.settings.prices))
+
+    @property
+    def cost_known(self) -> bool:
+        """False when some spend of this thread has no price: shown as unknown, never $0."""
+        return not self.unpriced_models
+
+    def pricing_notices(self, budget_source: str = "config") -> list[str]:
+        """A start-up notice for an unpriced model; a ConfigError when a cost budget is set
+        for one, since the budget could never trip."""
+        from harness.model.pricing import unpriced_budget_message, unpriced_notice
+
+        unpriced = self.unpriced_models
+        if not unpriced:
+            return []
+        budget = self.settings.agent.max_cost_usd
+        if budget:
+            raise ConfigError(budget_source, unpriced_budget_message(unpriced, budget),
+                              "agent.max_cost_usd")
+        return [unpriced_notice(unpriced)]
 
     @property
     def context_tokens(self) -> int:
@@ -562,7 +650,7 @@ class AgentSession:
 
     @property
     def pending(self) -> PermissionRequest | None:
-        if self.state.pending is not None or not self.thread_id:
+        if self.state.pending is not None or not self.thread_id or self._store_failures.failed:
             return self.state.pending
         from harness.agent.subagents.runner import pending_in_children
 

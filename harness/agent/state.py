@@ -67,6 +67,7 @@ class ThreadState:
     model: str | None = None  # None = the configured model
     usage: Usage = field(default_factory=Usage)
     cost_usd: float = 0.0
+    models: set[str] = field(default_factory=set)  # every model that answered (pricing)
     num_turns: int = 0
     context_tokens: int = 0  # input side of the latest response
     todos: list[dict[str, Any]] = field(default_factory=list)
@@ -163,6 +164,8 @@ class ThreadState:
         self._close_open_calls()
         self.usage = self.usage + event.usage
         self.cost_usd += event.cost_usd
+        if event.model:
+            self.models.add(event.model)
         self.context_tokens = event.usage.context_tokens or self.context_tokens
         self.last_stop_reason = event.stop_reason
         content = event.content

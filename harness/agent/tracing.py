@@ -4,7 +4,8 @@ Optional: with `tracing.enabled = false` (the default) or without `opentelemetry
 installed, `Tracing.span` returns a shared no-op object and OpenTelemetry is never
 imported. Spans nest through contextvars, so sub-agents running concurrently in their own
 asyncio tasks hang under the right Task call. Secrets never go into attributes: callers
-pass counts, ids and names, not prompts or tool output.
+pass counts, ids and names, not prompts or tool output, and every string that does go in
+(attributes, events, error messages) passes the store's one redaction rule set.
 """
 
 from __future__ import annotations
@@ -60,9 +61,11 @@ _NOOP = NoopSpan()
 def _clean(value: Any) -> AttrValue | None:
     if value is None:
         return None
-    if isinstance(value, (str, bool, int, float)):
+    if isinstance(value, (bool, int, float)):
         return value
-    return str(value)
+    from harness.store.secrets import redact
+
+    return redact(value if isinstance(value, str) else str(value))
 
 
 class LiveSpan:
@@ -102,9 +105,15 @@ class LiveSpan:
     def record_error(self, error: BaseException | str) -> None:
         from opentelemetry.trace import Status, StatusCode
 
-        message = str(error)
+        from harness.store.secrets import redact
+
+        message = redact(str(error))
         if isinstance(error, BaseException):
-            self._span.record_exception(error)
+            # Not span.record_exception: it would copy the raw message and traceback.
+            self._span.add_event("exception", {
+                "exception.type": type(error).__qualname__, "exception.message": message,
+                "exception.escaped": False,
+            })
         self._span.set_status(Status(StatusCode.ERROR, message))
 
 
@@ -158,10 +167,18 @@ class Tracing:
     @contextmanager
     def _live(self, name: str, attributes: Mapping[str, Any] | None) -> Iterator[LiveSpan]:
         attrs = {k: c for k, v in (attributes or {}).items() if (c := _clean(v)) is not None}
+        # Exceptions are recorded by LiveSpan.record_error, redacted, not by OpenTelemetry.
         with self._tracer.start_as_current_span(
-            name, attributes=attrs, record_exception=True, set_status_on_exception=True
+            name, attributes=attrs, record_exception=False, set_status_on_exception=False
         ) as span:
-            yield LiveSpan(span)
+            live = LiveSpan(span)
+            try:
+                yield live
+            except GeneratorExit:
+                raise
+            except BaseException as exc:
+                live.record_error(exc)
+                raise
 
     def span(self, name: str, attributes: Mapping[str, Any] | None = None) -> Any:
         """A context manager yielding a span (`LiveSpan` or the shared `NoopSpan`).

@@ -22,21 +22,24 @@ def _err(message: str) -> int:
 def main(args: argparse.Namespace) -> int:
     if getattr(args, "action", "check") != "check":
         return _err(f"unknown permissions action {args.action!r}; use `permissions check`")
-    from harness.config.loader import ConfigError, find_project_root, load_config
+    from harness.config.home import locate_project_root
+    from harness.config.loader import ConfigError, load_config
     from harness.config.rules import RuleSyntaxError
 
     start = Path(args.cwd).expanduser() if args.cwd else Path.cwd()
     if not start.is_dir():
         return _err(f"--cwd {args.cwd}: not a folder")
-    root = find_project_root(start)
+    located = locate_project_root(start)
+    root = located.path
     try:
         loaded = load_config(root)
     except ConfigError as exc:
         return _err(f"config error: {exc}")
-    from harness.permissions.context import context_from_settings
+    from harness.permissions.context import context_from_settings, rule_sources
 
     try:
-        base = context_from_settings(loaded.settings, root, mode=args.mode, cwd=start.resolve())
+        base = context_from_settings(loaded.settings, root, mode=args.mode, cwd=start.resolve(),
+                                     sources=rule_sources(loaded, root))
     except RuleSyntaxError as exc:
         return _err(f"config error: {exc}")
     if args.batch:
@@ -60,16 +63,19 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         out = decision.to_json()
         out["mode"] = base.mode
-        out["sandbox"] = {"available": status.available, "mechanism": status.mechanism,
-                          "detail": status.detail}
+        out["project_root"] = str(root)
+        out["project_root_note"] = located.notice()
+        out["sandbox"] = status.to_json()
         print(json.dumps(out))
         return DONE
     print(f"decision: {decision.decision}")
     print(f"category: {decision.category}")
     print(f"reason:   {decision.reason}")
-    print(f"rule:     {decision.rule or '(none: no rule decided; the mode table did)'}")
+    print(f"check:    {decision.check}")
+    print(f"rule:     {decision.rule or '(none)'}")
     print(f"grade:    {decision.grade} ({describe(decision.grade)})")
     print(f"mode:     {base.mode}")
+    print(f"root:     {root}" + (f" ({located.notice()})" if located.notice() else ""))
     print(f"sandbox:  {status.mechanism}: {status.detail}")
     return DONE
 

@@ -81,7 +81,9 @@ def _resolve(store: Any, text: str) -> Any:
     return store.resolve_thread(text)
 
 
-def _cmd_list(store: Any, args: argparse.Namespace, project: str) -> int:
+def _cmd_list(store: Any, args: argparse.Namespace, project: str, prices: Any) -> int:
+    from harness.model.pricing import cost_text, is_priced
+
     threads = store.list_threads(None if args.all else project, limit=1000)
     if args.json:
         print(json.dumps([t.to_json() for t in threads], indent=2))
@@ -92,9 +94,9 @@ def _cmd_list(store: Any, args: argparse.Namespace, project: str) -> int:
     now = time.time()
     for t in threads:
         where = f"  {t.project}" if args.all else ""
+        cost = cost_text(t.cost_usd, not t.model or is_priced(t.model, prices))
         print(f"{t.thread_id}  {t.state:<17} {_ago(t.updated_at, now):>8}  {t.num_turns:>3} turns"
-              f"  {t.tokens:>8} tok  ${t.cost_usd:.4f}  {_short(t.title or '(untitled)', 60)}"
-              f"{where}")
+              f"  {t.tokens:>8} tok  {cost:>7}  {_short(t.title or '(untitled)', 60)}{where}")
     return DONE
 
 
@@ -223,7 +225,7 @@ def main(args: argparse.Namespace) -> int:
         return USAGE if "unknown store URL" in str(exc) or "names no file" in str(exc) else FAILURE
     try:
         if args.action == "list":
-            return _cmd_list(store, args, str(root))
+            return _cmd_list(store, args, str(root), settings.prices)
         if args.action == "show":
             return _cmd_show(store, args)
         if args.action == "fork":

@@ -6,6 +6,7 @@ flag) it came from; rule lists merge across layers, so a deny anywhere stays a d
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -14,8 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from harness.config.home import find_project_root, repo_config_dir, user_config_path
+from harness.config.errors import ConfigError
+from harness.config.home import find_project_root, user_config_path
 from harness.config.schema import MERGED_LISTS, Settings
+from harness.config.shipped import DEFAULTS, read_shipped, shipped_resource
 
 LAYERS: tuple[str, ...] = ("defaults", "user", "project", "local", "env", "flags")
 
@@ -27,15 +30,6 @@ ENV_ALIASES: dict[str, str] = {
 }
 # Environment variables that are not settings.
 _ENV_NOT_SETTINGS = frozenset({"HARNESS_HOME", "HARNESS_NO_BACKGROUND_IMPORT"})
-
-
-class ConfigError(Exception):
-    """A config layer that cannot be used: names where, which key and what is allowed."""
-
-    def __init__(self, source: str, message: str, key: str | None = None) -> None:
-        self.source, self.key, self.message = source, key, message
-        where = f"{source}: {key}: " if key else f"{source}: "
-        super().__init__(where + message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +49,12 @@ class LoadedConfig:
     def origin(self, dotted: str) -> str:
         return self.origins.get(dotted, "defaults")
 
+    def source_of(self, dotted: str) -> str:
+        """Where the winning value of `dotted` came from: a file path, "environment (…)" or
+        "command line" (for error messages that name the place to change)."""
+        name = self.origin(dotted).split("+")[-1]
+        return next((layer.source for layer in self.layers if layer.name == name), name)
+
 
 def project_config_path(root: Path) -> Path:
     return root / ".harness" / "config.toml"
@@ -69,15 +69,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), f"not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot be read ({exc.strerror or exc})") from None
+    return _parse_toml(text, str(path))
+
+
+def _parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), f"invalid TOML: {exc}") from None
+        raise ConfigError(source, f"invalid TOML: {exc}") from None
 
 
-def _validate_layer(layer: Layer) -> None:
+def _validate_layer(layer: Layer, project_root: Path | None = None) -> None:
     try:
-        Settings.model_validate(layer.data)
+        Settings.model_validate(layer.data, context={"project_root": project_root})
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
@@ -96,7 +102,7 @@ def _allowed_keys(loc: tuple) -> str:
     for part in loc:
         field_info = getattr(model, "model_fields", {}).get(part)
         if field_info is None:
-            return "(see config/schema.json)"
+            return "(see `harness config show` for every key)"
         model = field_info.annotation
         args = getattr(model, "__args__", None)
         if args:  # list[Hook], dict[str, Price]
@@ -178,15 +184,24 @@ def _leaves(data: dict[str, Any], prefix: str) -> list[str]:
     return out
 
 
+def defaults_layer() -> Layer:
+    """The shipped defaults (prices included), read from inside the package. Missing or
+    broken, it is a start-up error: carrying on with empty settings would price every
+    model at $0 and let every budget pass."""
+    source = str(shipped_resource(DEFAULTS))
+    return Layer("defaults", source, _parse_toml(read_shipped(DEFAULTS), source))
+
+
 def file_layers(project_root: Path) -> list[Layer]:
     """The file layers that exist, in order; a broken file raises ConfigError."""
     paths = [
-        ("defaults", repo_config_dir() / "defaults.toml"),
         ("user", user_config_path()),
         ("project", project_config_path(project_root)),
         ("local", local_config_path(project_root)),
     ]
-    return [Layer(name, str(p), _read_toml(p)) for name, p in paths if p.is_file()]
+    return [defaults_layer()] + [
+        Layer(name, str(p), _read_toml(p)) for name, p in paths if p.is_file()
+    ]
 
 
 def load_config(
@@ -201,8 +216,9 @@ def load_config(
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for layer in layers:
-        _validate_layer(layer)
-        _merge(merged, layer.data, origins, layer.name)
+        _validate_layer(layer, Path(root).resolve())
+        # A copy: merging must not write other layers' rules into this layer's own data.
+        _merge(merged, copy.deepcopy(layer.data), origins, layer.name)
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:  # only reachable through a cross-layer combination

@@ -1,7 +1,8 @@
 """The settings schema: every key a config file may hold, its type, default and meaning.
 
 Unknown keys are errors (extra="forbid") so a typo never silently does nothing.
-`python -m harness.config.schema` regenerates `config/schema.json` for editors.
+`python -m harness.config.schema` regenerates `config/schema.json` for editors and refreshes
+the packaged copies of it and of `config/defaults.toml` in `harness/config/data/`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from harness.config.rules import parse_rule
 from harness.protocol.kinds import Mode
@@ -76,10 +77,26 @@ class PermissionSettings(_Section):
 
     @field_validator("allow", "ask", "deny", "interrupt_before")
     @classmethod
-    def _rules_parse(cls, rules: list[str]) -> list[str]:
+    def _rules_parse(cls, rules: list[str], info: ValidationInfo) -> list[str]:
+        # The loader passes the project root so an error can name the exact `//abs` form.
+        root = (info.context or {}).get("project_root")
         for rule in rules:
-            parse_rule(rule)
+            parse_rule(rule, root)
         return rules
+
+
+class SandboxEnvSettings(_Section):
+    include: list[str] = Field(
+        default_factory=list,
+        description="Variables passed to commands although their names look like credentials "
+        "(shell patterns, e.g. 'GITHUB_TOKEN'); ANTHROPIC_API_KEY/AUTH_TOKEN never are.",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Further variables kept from commands (shell patterns, e.g. 'AWS_*'); "
+        "wins over include. Always kept out: *KEY*, *SECRET*, *TOKEN*, *PASSWORD*, "
+        "*CREDENTIAL*.",
+    )
 
 
 class SandboxSettings(_Section):
@@ -88,6 +105,14 @@ class SandboxSettings(_Section):
     writable: list[str] = Field(
         default_factory=list, description="Extra folders sandboxed commands may write."
     )
+    unix_sockets: bool = Field(
+        False, description="Let sandboxed commands create unix sockets; they could then "
+        "connect to sockets outside the project (docker's, an ssh or gpg agent's).",
+    )
+    env: SandboxEnvSettings = Field(
+        default_factory=SandboxEnvSettings,
+        description="Which environment variables commands started for the model get.",
+    )
 
 
 class SessionSettings(_Section):
@@ -95,8 +120,13 @@ class SessionSettings(_Section):
     abandon_after: str = Field(
         "7d", description="Threads awaiting approval longer than this are marked abandoned by gc."
     )
+    reconnect_window: str = Field(
+        "30s",
+        description="How long a lost PostgreSQL connection is retried (with backoff) mid-run "
+        "before the run stops with exit 1; '0s' gives up at once.",
+    )
 
-    @field_validator("abandon_after")
+    @field_validator("abandon_after", "reconnect_window")
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)
@@ -157,9 +187,9 @@ class Settings(_Section):
 
 
 # Rule lists are merged (union, in layer order) instead of replaced.
-MERGED_LISTS: frozenset[tuple[str, str]] = frozenset(
+MERGED_LISTS: frozenset[tuple[str, ...]] = frozenset(
     {("permissions", k) for k in ("allow", "ask", "deny", "interrupt_before", "extra_roots")}
-    | {("sandbox", "writable")}
+    | {("sandbox", "writable"), ("sandbox", "env", "include"), ("sandbox", "env", "exclude")}
     | {("hooks", k) for k in HookSettings.model_fields}
 )
 
@@ -171,9 +201,16 @@ def json_schema() -> dict:
     return schema
 
 
-if __name__ == "__main__":  # pragma: no cover - regenerates config/schema.json
+if __name__ == "__main__":  # pragma: no cover - a development script, run from a checkout
+    import shutil
+    from pathlib import Path
+
     from harness.config.home import repo_config_dir
 
     path = repo_config_dir() / "schema.json"
     path.write_text(json.dumps(json_schema(), indent=2) + "\n")
     print(f"wrote {path}")
+    packaged = Path(__file__).resolve().parent / "data"
+    for name in ("defaults.toml", "schema.json"):
+        shutil.copyfile(repo_config_dir() / name, packaged / name)
+        print(f"copied {name} to {packaged}")

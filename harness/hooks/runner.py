@@ -140,18 +140,22 @@ async def run_hooks(
 
 def combine(decision: Decision, outcome: HookOutcome) -> Decision:
     """Apply a pre_tool_use outcome to the engine's decision. Hooks may always tighten; they may
-    loosen an ordinary ask into allow, but never a deny, and never a firm ask (ask rules,
-    breakpoints, git internals, questions for the person)."""
+    loosen an ordinary ask into allow, but never a deny, and never a firm ask (self-protection
+    of git internals, harness config, hook scripts and agent definitions; ask rules,
+    breakpoints; questions for the person): those only a person answers."""
     verdict = "deny" if outcome.blocked else outcome.decision
     if verdict is None:
         return decision
     why = outcome.reason or "a hook decided"
     if verdict == "deny":
-        return replace(decision, decision="deny", reason=f"blocked by hook: {why}")
+        return replace(decision, decision="deny", reason=f"blocked by hook: {why}",
+                       check="pre_tool_use hook: deny")
     if verdict == "ask":
         if decision.decision == "allow":
-            return replace(decision, decision="ask", reason=f"hook asks: {why}")
+            return replace(decision, decision="ask", reason=f"hook asks: {why}",
+                           check="pre_tool_use hook: ask")
         return decision
     if decision.decision == "ask" and not decision.firm:
-        return replace(decision, decision="allow", reason=f"allowed by hook: {why}")
+        return replace(decision, decision="allow", reason=f"allowed by hook: {why}",
+                       check=f"pre_tool_use hook: allow (over {decision.check or 'an ask'})")
     return decision

@@ -1,14 +1,16 @@
-"""The table of known commands: which are read-only with which options, which wrap another
-command, which reach the network. Anything not listed here is not read-only."""
+"""Judging one simple command: the option tables in `options/` say which commands are
+read-only with which options; this module reads them (through `getopt`) and sends each
+operand and file-naming option value to the path checks. No row: not read-only."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from harness.permissions import gitcmd
-from harness.permissions.paths import is_secret_path
+from harness.permissions import getopt, options
+from harness.permissions.options import Row
 
 if TYPE_CHECKING:
     from harness.permissions.shell import Analyzer, Word
@@ -25,7 +27,11 @@ class Verdict:
     irreversible: bool = False
     wrapped: list[Word] | None = None
     wrapped_env: list = field(default_factory=list)
+    wrapped_open: bool = False  # xargs/find -exec: arguments are filled in at run time
+    wrapped_appends: bool = False  # xargs: words read from input follow the given ones
     script: str | None = None
+    opaque: bool = False  # runs code the engine did not read (a script, sh -c it refused)
+    script_in_current_shell: bool = False  # eval: a cd in the script moves this shell
 
 
 def ok(reason: str = "known read-only command") -> Verdict:
@@ -36,43 +42,6 @@ def no(reason: str, **kw) -> Verdict:
     return Verdict(safe=False, reason=reason, **kw)
 
 
-# Read-only, no option writes or runs anything; operands are files that get read.
-PATH_READERS = frozenset({
-    "cat", "head", "tail", "wc", "nl", "tac", "rev", "od", "hexdump", "strings", "cut",
-    "paste", "fold", "fmt", "expand", "unexpand", "column", "comm", "cmp", "diff", "grep",
-    "egrep", "fgrep", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum",
-    "sha512sum", "b2sum", "cksum", "stat", "du", "ls", "dir", "readlink", "realpath", "look",
-    "file", "tree", "zcat", "bzcat", "xzcat", "zgrep",
-})
-# Readers that print facts about files, never their contents.
-CONTENT_FREE = frozenset({"wc", "ls", "dir", "stat", "du", "file", "md5sum", "sha1sum",
-                          "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum",
-                          "readlink", "realpath", "echo", "printf", "basename", "dirname"})
-# Read-only and their operands are not files.
-PLAIN = frozenset({
-    "echo", "printf", "pwd", "true", "false", "whoami", "id", "uname", "seq", "sleep", "which",
-    "whereis", "type", "basename", "dirname", "test", "[", "nproc", "arch", "tty", "groups",
-    "locale", "uptime", "df", "free", "ps", "tr", "date", "hostname", ":",
-})
-# Options that write a file or run a program, per command (exact or `--opt=` forms).
-BAD_OPTIONS: dict[str, tuple[str, ...]] = {
-    "tree": ("-o", "-R"),
-    "file": ("-C", "--compile"),
-    "date": ("-s", "--set"),
-    "hostname": ("-F", "--file", "-b", "--boot"),
-    "printf": ("-v",),
-    "sort": ("-o", "--output", "--compress-program"),
-    "rg": ("--pre", "--hostname-bin", "-z", "--search-zip"),
-    "fd": ("-x", "--exec", "-X", "--exec-batch"),
-    "fdfind": ("-x", "--exec", "-X", "--exec-batch"),
-    "sed": ("-i", "--in-place", "-f", "--file"),
-    "xxd": ("-r", "--revert"),
-}
-# Commands with options that write or run: unseen arguments (globs, variables) could be one.
-OPTION_SENSITIVE = frozenset({"find", "rg", "sort", "sed", "fd", "fdfind", "tar", "xxd", "jq",
-                              "awk", "uniq", "tree"})
-FIND_ACTIONS = ("-exec", "-execdir", "-ok", "-okdir", "-delete", "-fprint", "-fprint0",
-                "-fprintf", "-fls")
 NETWORK = frozenset({
     "curl", "wget", "ssh", "scp", "sftp", "rsync", "nc", "ncat", "netcat", "telnet", "ftp",
     "http", "https", "aria2c", "ping", "dig", "nslookup", "host", "socat", "apt", "apt-get",
@@ -87,45 +56,51 @@ PACKAGE_FETCH = {
 }
 IRREVERSIBLE = frozenset({"rm", "rmdir", "shred", "unlink", "dd", "truncate", "kill", "pkill",
                           "killall", "reboot", "shutdown", "mv", "mkfs", "wipefs", "sudo", "doas"})
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "busybox"})
-TRANSPARENT = frozenset({"timeout", "nice", "nohup", "time", "stdbuf", "command", "builtin"})
+SHELL_STATE = frozenset({"alias", "trap", "export", "set", "shopt", "ulimit", "umask", "enable",
+                         "hash", "readonly", "declare", "typeset", "local", "unset", "read",
+                         "mapfile", "readarray", "getopts", "let", "shift", "pushd", "popd",
+                         "dirs", "wait", "bind", "complete", "compgen", "history", "fc"})
+# `node -v`, `python3 --version`: these print a version before loading any project code.
+# Not here on purpose: pip and pytest (they import site and plugins: `.pth` files and
+# conftest.py run), and shims that read the project to pick or fetch a toolchain first
+# (cargo/rustc via rust-toolchain.toml, go via go.mod, npm/yarn/pnpm via corepack).
+VERSION_QUERIES: dict[str, frozenset[str]] = {
+    **{p: frozenset({"-V", "--version", "-VV"}) for p in ("python", "python3", "python2")},
+    **{p: frozenset({"-v", "--version"}) for p in ("node", "nodejs", "deno", "ruby", "perl")},
+    **{p: frozenset({"--version"}) for p in (
+        "gcc", "g++", "cc", "clang", "java", "javac", "make", "cmake", "git", "bash", "sh",
+        "docker", "ruff", "uv", "tar", "sed", "awk", "gawk", "jq", "rg", "fd", "bwrap")},
+    "java": frozenset({"-version", "--version"}),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def rows() -> dict[str, Row]:
+    return options.all_rows()
+
+
+def option_table(row: Row) -> getopt.OptionTable:
+    return getopt.table(row.spec, row.digits, row.permute)
 
 
 def judge(name: str, args: list[Word], an: Analyzer) -> Verdict:
     texts = [a.text for a in args]
-    if name in BAD_OPTIONS:
-        bad = _bad_option(texts, BAD_OPTIONS[name])
-        if bad:
-            return no(f"`{bad}` writes a file or runs a program")
-    if name in OPTION_SENSITIVE and any(a.text is None or a.glob for a in args):
-        return no("arguments only known at run time could become options that write or execute")
-    if name in PATH_READERS:
-        return _path_reader(name, args, an)
-    if name in PLAIN:
-        return _plain(name, texts)
-    if name == "cd":
-        if len(args) > 1 or (args and args[0].text == "-"):
-            return no("cd with unusual arguments")
-        why = an.change_dir(args[0].text if args else "~")
-        return no(why) if why else ok("changes folder inside the project")
-    if name in ("sort", "rg", "fd", "fdfind", "xxd", "uniq", "jq"):
-        return _special(name, args, an)
-    if name == "sed":
-        return _sed(texts, args, an)
-    if name == "find":
-        return _find(texts, an)
-    if name == "tar":
-        return _tar(texts)
-    if name == "awk" or name == "gawk" or name == "mawk":
-        return _awk(texts, an)
+    queries = VERSION_QUERIES.get(name)
+    if queries and len(texts) == 1 and texts[0] in queries:
+        return ok("prints a version")
+    row = rows().get(name)
+    if row is not None:
+        return judge_row(name, row, args, an)
     if name == "git":
-        return gitcmd.judge_git(args, an)
-    if name in ("env", "printenv") and all(t is not None and t.startswith("-") for t in texts):
-        an.out.concerns.append("prints the environment, which may hold tokens")
-        return ok("prints the environment")
-    from harness.permissions.wrappers import judge_wrapper
+        from harness.permissions import gitcmd
 
-    wrapper = judge_wrapper(name, args, an)
+        return gitcmd.judge_git(args, an)
+    from harness.permissions import commands_more, wrappers
+
+    special = commands_more.judge_special(name, args, an)
+    if special is not None:
+        return special
+    wrapper = wrappers.judge_wrapper(name, args, an)
     if wrapper is not None:
         return wrapper
     if name in NETWORK:
@@ -138,262 +113,84 @@ def judge(name: str, args: list[Word], an: Analyzer) -> Verdict:
     if name in IRREVERSIBLE:
         return no(f"`{name}` changes or destroys state that cannot be restored",
                   irreversible=True)
-    if name in ("alias", "trap", "export", "set", "shopt", "ulimit", "umask", "enable",
-                "hash", "readonly", "declare", "typeset", "local", "unset"):
+    if name in SHELL_STATE:
         return no(f"`{name}` changes how later commands behave")
     return no(f"`{name}` is not a known read-only command")
 
 
-def _bad_option(texts: list[str | None], bad: tuple[str, ...]) -> str | None:
-    for t in texts:
-        if t is None:
+def judge_row(name: str, row: Row, args: list[Word], an: Analyzer) -> Verdict:
+    if name in ("tar", "jq"):
+        from harness.permissions.commands_more import prepare
+
+        prepared = prepare(name, args, an)
+        if isinstance(prepared, str):
+            return no(prepared)
+        args = prepared
+    parsed = getopt.parse(option_table(row), args, name)
+    if parsed.problem:
+        return no(parsed.problem)
+    danger = getopt.first_danger(parsed)
+    for opt, value, _ in parsed.options:
+        if opt.danger and value:
+            an.out.write_paths.append(value)  # `sort -o F`: F may be written
+    if danger is not None:
+        return no(f"`{name}` option `{_spell(danger)}` writes a file, runs a program or "
+                  "changes the system")
+    why = read_option_files(name, parsed, an)
+    if why:
+        return no(why)
+    ops = parsed.operands
+    if row.max_operands is not None and len(ops) > row.max_operands:
+        return no(f"`{name}` with {len(ops)} operands writes or does more than read")
+    match row.operands:
+        case "files":
+            for w in ops:
+                if name in ("strings",) and w.text and w.text.startswith("@"):
+                    an.read_path(w.text[1:])  # binutils read more options from `@file`
+                an.read_word(w, row.prints_content)
+        case "pattern_files":
+            has_pattern = parsed.has("regexp", "file", "e", "f")
+            if not has_pattern and ops:
+                ops = ops[1:]
+            if not ops and parsed.has("recursive", "dereference-recursive", "r", "R"):
+                an.read_path(".")
+            if name in ("rg", "fd", "fdfind") and not ops:
+                an.read_path(".")
+            for w in ops:
+                an.read_word(w, row.prints_content)
+        case "text":
+            pass
+        case "none":
+            if ops:
+                return no(f"`{name}` with an operand does more than report")
+        case "custom":
+            from harness.permissions import commands_more
+
+            return commands_more.judge_custom(name, parsed, args, an)
+    return ok()
+
+
+def read_option_files(name: str, parsed: getopt.Parsed, an: Analyzer) -> str | None:
+    """`--files0-from=F`, `xargs -a F`, `date -f F`: the value is a file that gets read."""
+    for opt, value, _ in parsed.options:
+        if opt.kind != "file":
             continue
-        if t == "--":
-            break
-        for b in bad:
-            if t == b or t.startswith(b + "="):
-                return t
-            if len(b) == 2 and b[0] == "-" and t.startswith("-") and not t.startswith("--") \
-                    and b[1] in t[1:]:
-                return t
+        if value is None:
+            return f"`{name} {_spell(opt)}` reads a file only known at run time"
+        if value in ("-", "/dev/stdin"):
+            continue
+        an.read_path(value)
     return None
 
 
-def _operands(texts: list[str | None]) -> list[str | None]:
-    out, after = [], False
-    for t in texts:
-        if t == "--" and not after:
-            after = True
-        elif after or t is None or not t.startswith("-") or t == "-":
-            out.append(t)
-    return out
+def _spell(opt: getopt.Option) -> str:
+    return ("--" if len(opt.name) > 1 else "-") + opt.name
 
 
-_KNOWN_VARS = re.compile(r"\$(?:\{(HOME|PWD)\}|(HOME|PWD)\b)")
-_ANY_VAR = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+_SECRET_VAR = re.compile(r"(TOKEN|SECRET|PASSW|API_?KEY|PRIVATE|CREDENTIAL|AUTH|COOKIE|"
+                         r"SESSION|_PAT\b|_KEY\b|ACCESS_KEY|KEY_ID|DATABASE_URL|_DSN\b|"
+                         r"WEBHOOK|SIGNING|_CERT\b|PASSPHRASE)", re.I)
 
 
-def _dynamic_path(a: Word, an: Analyzer) -> None:
-    """`cat $HOME/.ssh/id_rsa`: expand the variables we know, judge the shape of the rest."""
-    text = a.source.replace('"', "")
-    if "$(" in text or "`" in text:
-        return  # a substitution: its command was judged; its output is not a file we name
-    text = _KNOWN_VARS.sub(lambda m: str(an.home if "HOME" in m.group(0) else an.cwd), text)
-    if "$" not in text:
-        an.read_path(text)
-        return
-    from pathlib import PurePosixPath
-
-    if is_secret_path(PurePosixPath(_ANY_VAR.sub("x", text))):
-        an.out.concerns.append(f"reads `{a.source}`, which looks like a secret")
-
-
-def _path_reader(name: str, args: list[Word], an: Analyzer) -> Verdict:
-    for a in args:
-        if a.text is None:
-            _dynamic_path(a, an)
-            continue
-        if a.text.startswith("-") and "=" in a.text:
-            an.read_path(a.text.split("=", 1)[1])
-        elif not a.text.startswith("-"):
-            if a.glob and _glob_may_hit_secret(a.text):
-                an.out.concerns.append(f"`{a.text}` may match a secrets file")
-            an.read_path(a.text)
-    return ok()
-
-
-_SECRET_SAMPLES = (".env", ".env.local", ".envrc", "id_rsa", "id_ed25519", "id_ecdsa",
-                   "server.pem", "server.key", "credentials", ".netrc", ".git-credentials")
-
-
-def _glob_may_hit_secret(pattern: str) -> bool:
-    """`cat .e*` or `head *.pem`: a glob that a secrets file's name would match."""
-    import fnmatch
-
-    base = pattern.rstrip("/").rsplit("/", 1)[-1]
-    if "{" in base:
-        return True  # brace expansion: do not try to enumerate it
-    return any(fnmatch.fnmatchcase(name, base) for name in _SECRET_SAMPLES)
-
-
-def _plain(name: str, texts: list[str | None]) -> Verdict:
-    if name == "hostname" and _operands(texts):
-        return no("hostname with an operand sets the host name")
-    if name == "date" and any(t and t.startswith("+") is False and not t.startswith("-")
-                              for t in texts):
-        return no("date with an operand sets the clock")
-    return ok()
-
-
-def _special(name: str, args: list[Word], an: Analyzer) -> Verdict:
-    texts = [a.text for a in args]
-    if name == "uniq":
-        ops = _operands([t for i, t in enumerate(texts)
-                         if not (i and texts[i - 1] in ("-f", "-s", "-w"))])
-        if len(ops) > 1:
-            return no("uniq writes its second operand")
-    if name == "xxd" and len(_operands([t for i, t in enumerate(texts) if not (
-            i and texts[i - 1] in ("-l", "-s", "-c", "-g", "-o", "-n", "-len", "-seek",
-                                   "-cols", "-groupsize", "-offset", "-name"))])) > 1:
-        return no("xxd writes its second operand")
-    if name == "jq":
-        joined = " ".join(t or "" for t in texts)
-        if re.search(r"\benv\b|\$ENV|\$__prog_args|input_filename", joined):
-            an.out.concerns.append("jq reads the environment, which may hold tokens")
-    _path_reader(name, args, an)
-    return ok()
-
-
-_SED_SAFE = set("pdqQ=nNlGHghxDPzF{}!;")
-
-
-def _sed(texts: list[str | None], args: list[Word], an: Analyzer) -> Verdict:
-    scripts: list[str] = []
-    files: list[str] = []
-    it = iter(range(len(texts)))
-    expect_script = True
-    for i in it:
-        t = texts[i]
-        if t in ("-e", "--expression"):
-            nxt = texts[i + 1] if i + 1 < len(texts) else None
-            if nxt is None:
-                return no("sed script not visible")
-            scripts.append(nxt)
-            expect_script = False
-            next(it, None)
-        elif t is not None and t.startswith("--expression="):
-            scripts.append(t.split("=", 1)[1])
-            expect_script = False
-        elif t is not None and t.startswith("-") and t != "-":
-            if not re.fullmatch(r"-[nErsuz]+|--(quiet|silent|posix|debug|sandbox|regexp-extended|"
-                                r"separate|unbuffered|null-data)", t):
-                return no(f"sed option `{t}` is not known to be read-only")
-        elif expect_script:
-            if t is None:
-                return no("sed script not visible")
-            scripts.append(t)
-            expect_script = False
-        else:
-            files.append(t or "")
-    for s in scripts:
-        bad = sed_script_problem(s)
-        if bad:
-            return no(bad)
-    for f in files:
-        an.read_path(f)
-    return ok()
-
-
-def sed_script_problem(script: str) -> str | None:
-    """A sed script is read-only only if it has no w/W/e/r-to-file commands or s///w,e flags."""
-    i, n = 0, len(script)
-
-    def skip_delimited(j: int, count: int) -> int:
-        delim = script[j]
-        j += 1
-        for _ in range(count):
-            while j < n and script[j] != delim:
-                j += 2 if script[j] == "\\" else 1
-            j += 1
-        return j
-
-    while i < n:
-        c = script[i]
-        if c in " \t\n;{}!" or c.isdigit() or c in "$,~+":
-            i += 1
-        elif c == "/":
-            i = skip_delimited(i, 1)
-            while i < n and script[i] in "IM":
-                i += 1
-        elif c == "\\" and i + 1 < n:
-            i = skip_delimited(i + 1, 1)
-        elif c == "s" or c == "y":
-            if i + 1 >= n:
-                return "incomplete sed command"
-            i = skip_delimited(i + 1, 2)
-            if c == "s":
-                j = i
-                while i < n and (script[i].isalnum()):
-                    i += 1
-                flags = script[j:i]
-                if "w" in flags or "e" in flags or "W" in flags:
-                    return "the sed s///w or s///e flag writes a file or runs a command"
-        elif c in "aic:btT":
-            while i < n and script[i] != "\n" and not (c in ":btT" and script[i] == ";"):
-                i += 1
-        elif c in _SED_SAFE:
-            i += 1
-        elif c in "wWeR r":
-            return f"the sed `{c}` command reads/writes a file or runs a command"
-        else:
-            return f"the sed `{c}` command is not known to be read-only"
-    return None
-
-
-def _find(texts: list[str | None], an: Analyzer) -> Verdict:
-    for t in texts:
-        if t in FIND_ACTIONS:
-            return no(f"find {t} writes, deletes or runs a command")
-    for t in texts:
-        if t is None or t.startswith(("-", "(", "!", ")")):
-            break
-        an.read_path(t)
-    return ok()
-
-
-def _tar(texts: list[str | None]) -> Verdict:
-    listing = False
-    for idx, t in enumerate(texts):
-        if t is None:
-            return no("tar arguments not visible")
-        if t.startswith("--"):
-            opt = t.split("=", 1)[0]
-            if opt in ("--list",):
-                listing = True
-            elif opt in ("--checkpoint-action", "--to-command", "--use-compress-program",
-                         "--info-script", "--new-volume-script", "--rmt-command",
-                         "--rsh-command", "--extract", "--get", "--create", "--append",
-                         "--update", "--delete", "--concatenate", "--catenate", "--diff",
-                         "--compare", "-F", "--index-file", "--volno-file", "--remove-files"):
-                return no(f"tar {opt} writes files or runs a program")
-        elif t.startswith("-") or idx == 0:
-            letters = t.lstrip("-")
-            if set(letters) & set("xcruAdIF"):
-                return no("tar in a mode that writes, or with an option that runs a program")
-            if "t" in letters:
-                listing = True
-    return ok("tar lists an archive") if listing else no("tar without -t may write files")
-
-
-def _awk(texts: list[str | None], an: Analyzer) -> Verdict:
-    program = None
-    start = 0
-    for i, t in enumerate(texts):
-        if t is None:
-            return no("awk program not visible")
-        if t in ("-F", "-v"):
-            continue
-        if t.startswith("-") and not t.startswith(("-F", "-v")):
-            return no(f"awk option `{t}` may load or run code")
-        if i and texts[i - 1] in ("-F", "-v"):
-            continue
-        if not t.startswith("-"):
-            program, start = t, i + 1
-            break
-    if program is None:
-        return no("awk program not visible")
-    if re.search(r"system|\||>|getline|@|ENVIRON|close|fflush", program):
-        return no("the awk program can run commands, write files or read the environment")
-    for t in texts[start:]:
-        if t is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", t):
-            an.read_path(t)  # operands are files, except `var=value` assignments
-    return ok()
-
-
-def secret_revision(text: str) -> bool:
-    """`HEAD:.env` style git object names that name a likely secret."""
-    if ":" not in text:
-        return False
-    from pathlib import PurePosixPath
-
-    return is_secret_path(PurePosixPath(text.split(":", 1)[1] or "x"))
+def secret_variable(name: str) -> bool:
+    return bool(_SECRET_VAR.search(name))

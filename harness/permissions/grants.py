@@ -12,18 +12,17 @@ from pathlib import Path
 
 from harness.config.rules import Rule
 from harness.permissions import paths as P
-from harness.permissions.engine import READ_TOOLS, WRITE_TOOLS
+from harness.permissions.arity import grant_prefix
+from harness.permissions.engine import (
+    READ_TOOLS,
+    SEARCH_TOOLS,
+    WRITE_TOOLS,
+    search_targets,
+)
 from harness.permissions.shell import analyze
 from harness.permissions.types import PermissionContext, ToolCall
 
 LOCAL_CONFIG = Path(".harness") / "config.local.toml"
-# Programs whose prefix rule would grant far more than the approved call: grant exactly.
-_EXACT_ONLY = frozenset({
-    "sh", "bash", "zsh", "dash", "ksh", "fish", "eval", "exec", "source", ".", "sudo", "doas",
-    "env", "xargs", "rm", "rmdir", "dd", "mv", "cp", "chmod", "chown", "curl", "wget", "ssh",
-    "scp", "python", "python3", "node", "perl", "ruby", "php", "deno", "bun", "kill",
-    "pkill", "killall", "find", "timeout", "nice", "nohup", "command", "builtin",
-})
 
 
 class GrantError(Exception):
@@ -42,18 +41,23 @@ def _path_spec(raw: str, ctx: PermissionContext) -> str:
     return "//" + _glob_escape(real.as_posix().lstrip("/"))
 
 
-def _command_prefix(words: list[str]) -> str:
-    """`npm test --watch` → `npm test`; `git commit -m x` → `git commit`; `make` → `make`."""
-    if not words:
-        return ""
-    out = [words[0]]
-    if len(words) > 1 and re.fullmatch(r"[A-Za-z][\w:-]*", words[1]):
-        out.append(words[1])
-    return " ".join(out)
+def command_grant(words: list[str]) -> str:
+    """The Bash specifier a grant for this simple command stands for: its subcommand prefix
+    from the arity table (`npm run dev --port 1` → `npm run dev:*`), else the exact words."""
+    prefix = grant_prefix(words)
+    return " ".join(prefix) + ":*" if prefix else " ".join(words)
 
 
 def suggest_rule(call: ToolCall, ctx: PermissionContext) -> Rule | None:
-    """The narrowest useful rule that would allow this call again; None if none is safe."""
+    """The narrowest useful rule that would allow this call again; None if none is safe.
+    A firm ask (a protected path, an ask rule, a breakpoint) gets none: no allow rule lifts
+    it, so each such call is approved once, by a person."""
+    from dataclasses import replace
+
+    from harness.permissions.engine import decide
+
+    if decide(call, replace(ctx, session_allow=())).firm:
+        return None
     tool = call.tool
     if tool == "Bash":
         command = call.input.get("command")
@@ -73,10 +77,7 @@ def suggest_rule(call: ToolCall, ctx: PermissionContext) -> Rule | None:
             words = p.text.split()
             if not words:
                 return None
-            if words[0] in _EXACT_ONLY or "=" in words[0]:
-                specs.add(" ".join(words))
-            else:
-                specs.add(_command_prefix(words) + ":*")
+            specs.add(command_grant(words))
         if len(specs) != 1:
             return None  # one rule cannot cover different commands; approve once instead
         return Rule("Bash", specs.pop())
@@ -85,6 +86,11 @@ def suggest_rule(call: ToolCall, ctx: PermissionContext) -> Rule | None:
         if not isinstance(raw, str) or not raw:
             return None
         return Rule("Edit" if tool in WRITE_TOOLS else tool, _path_spec(raw, ctx))
+    if tool in SEARCH_TOOLS:
+        targets = search_targets(call)
+        if not targets or len(targets) != 1:
+            return None  # a path and an absolute pattern: one rule cannot name both
+        return Rule(tool, _path_spec(targets[0], ctx))
     if tool in READ_TOOLS:
         return Rule(tool)
     if tool in ("GitCommit", "TodoWrite"):

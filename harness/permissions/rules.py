@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from harness.config.rules import (
     COMMAND_TOOLS,
@@ -17,6 +19,10 @@ from harness.config.rules import (
     parse_rule,
 )
 
+if TYPE_CHECKING:
+    from harness.permissions.shell import Part
+
+MatchResult = Literal["yes", "no", "maybe"]
 EDIT_FAMILY = frozenset({"Edit", "Write", "MultiEdit"})
 READ_FAMILY = frozenset({"Read", "Glob", "Grep", "LS"})
 # Tools whose calls carry nothing a specifier could name: `GitStatus(x)` could never match.
@@ -68,6 +74,46 @@ def command_matches(spec: str | None, text: str) -> bool:
     if "*" in spec or "?" in spec:
         return fnmatch.fnmatchcase(text, " ".join(spec.split()))
     return text == " ".join(spec.split())
+
+
+def _rule_words(spec: str) -> list[str]:
+    try:
+        return shlex.split(spec)
+    except ValueError:
+        return spec.split()
+
+
+def part_matches(spec: str | None, part: Part) -> MatchResult:
+    """Whether a deny/ask rule matches what bash will run for `part`: its argv after quote
+    removal, the program as a basename (`/bin/rm`, `\\rm`, `'rm'` are all `rm`). "maybe"
+    when a word the rule looks at is only known at run time."""
+    if spec is None or spec == "*":
+        return "yes"
+    if command_matches(spec, part.text) or any(command_matches(spec, t) for t in part.alt_texts):
+        return "yes"
+    if part.program is None:
+        return "maybe"
+    words = [part.program, *part.words[1:]]
+    prefix = spec.endswith(":*")
+    want = _rule_words(spec[:-2] if prefix else spec)
+    if not want:
+        return "no"
+    if "*" in spec[:-2 if prefix else None] or "?" in spec:
+        if None in words:
+            return "maybe" if fnmatch.fnmatchcase(part.program, want[0]) or "*" in want[0] \
+                else "no"
+        return "yes" if command_matches(spec, " ".join(w or "" for w in words)) else "no"
+    for k, w in enumerate(want):
+        if k >= len(words):
+            # xargs and find -exec add arguments at run time; a prefix rule could match
+            return "maybe" if part.open_args else "no"
+        if words[k] is None:
+            return "maybe"
+        if words[k] != w:
+            return "no"
+    if prefix or len(words) == len(want):
+        return "yes"
+    return "maybe" if None in words[len(want):] else "no"
 
 
 # --- paths --------------------------------------------------------------------------------

@@ -34,6 +34,9 @@ class PermissionContext:
     session_allow: tuple[Rule, ...] = ()  # "approve for this session" grants, from the log
     home: Path = field(default_factory=Path.home)
     writable_extra: tuple[Path, ...] = ()  # sandbox.writable: writes there count as in-project
+    # Files and folders no tool writes without a person (hook scripts, agent definition and
+    # user config folders), from settings; git internals and `.harness/` need no listing.
+    protected: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +49,12 @@ class Decision:
     # An ask only a person may answer (ask rules, breakpoints, .git/config writes, AskUser):
     # a hook's "allow" does not turn it into allow.
     firm: bool = False
+    # Which check decided, in a few words: "secret path", "protected path: .git/config",
+    # "mode default: shell asks", "rule Bash(npm test:*) from .harness/config.toml".
+    check: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "decision": self.decision, "category": self.category, "reason": self.reason,
-            "rule": self.rule, "grade": self.grade,
+            "rule": self.rule, "grade": self.grade, "check": self.check,
         }

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from harness.protocol.events import Event
 from harness.protocol.kinds import ThreadStateName
+
+if TYPE_CHECKING:
+    from harness.store.spill import ReplayReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,55 @@ class StoreError(Exception):
     """A store problem a user can act on."""
 
 
+def one_line(text: str) -> str:
+    """Driver messages span lines (psycopg adds hints); a user-facing reason is one line."""
+    return " ".join(str(text).split())
+
+
+class StoreFailure(StoreError):
+    """The store stopped taking reads or writes mid-run: the run stops with this reason
+    (exit 1) and what it could not store goes to the local spill (see spill.py)."""
+
+    def __init__(self, reason: str) -> None:
+        from harness.store.secrets import redact  # a driver's message may quote a URL
+
+        super().__init__(redact(one_line(reason)))
+
+
+class StoreFull(StoreFailure):
+    """The disk (or the server's disk, or a size limit) has no room for the write."""
+
+
+class StoreCorrupt(StoreFailure):
+    """The database file is damaged (a corrupt page, not a database at all)."""
+
+
+class StoreIOError(StoreFailure):
+    """The operating system failed a read or write (a failing disk, a read-only mount)."""
+
+
+class StoreLocked(StoreFailure):
+    """Another process held the database's write lock longer than the busy timeout."""
+
+
+class StoreUnavailable(StoreFailure):
+    """The PostgreSQL server is unreachable and did not come back within the reconnect
+    window (`sessions.reconnect_window`)."""
+
+
+class StoreConnectionLost(StoreUnavailable):
+    """The connection broke; the store reconnects with backoff before giving up."""
+
+
+class SeqConflict(StoreError):
+    """An append at an explicit seq found that seq taken by a different event, or the log
+    not ending right before it: another writer got there first."""
+
+    def __init__(self, thread_id: str, seq: int, detail: str) -> None:
+        super().__init__(f"thread {thread_id}: cannot store event seq {seq}: {detail}")
+        self.thread_id, self.seq = thread_id, seq
+
+
 class ThreadNotFound(StoreError):
     def __init__(self, thread_id: str) -> None:
         super().__init__(
@@ -124,6 +176,8 @@ class Store(Protocol):
     """Backend-neutral store. All methods are synchronous and thread-safe; the agent calls
     them through `asyncio.to_thread` where latency matters."""
 
+    spill_report: ReplayReport  # what opening the store replayed from the local spill
+
     def create_thread(
         self,
         project: str,
@@ -135,8 +189,18 @@ class Store(Protocol):
         parent_call_id: str | None = None,
     ) -> Thread: ...
 
-    def append(self, thread_id: str, event: Event) -> int:
-        """Append one event; return its seq. O(size of the event)."""
+    def append(self, thread_id: str, event: Event, *, seq: int | None = None) -> int:
+        """Append one event; return its seq. O(size of the event). With `seq`, store it at
+        exactly that seq: a no-op when the same event is already there (a retried append
+        whose first attempt did commit), SeqConflict when another one is."""
+
+    def spill(self, thread_id: str, seq: int, event: Event) -> str:
+        """Keep an event this store could not take in a local file (fsynced), replayed at
+        the next open of the store; returns the file's path."""
+
+    def spill_state(self, thread_id: str, at_seq: int, state: str) -> str:
+        """Keep a thread state change the store could not take, applied at the next open
+        if the thread's log still ends at `at_seq`."""
 
     def events(
         self, thread_id: str, *, after_seq: int = 0, upto_seq: int | None = None

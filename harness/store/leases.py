@@ -1,6 +1,8 @@
 """Leases: at most one process drives a thread. A lease row names its holder (pid, host,
-since) and carries a heartbeat; a dead holder on this host, or a holder on another host
-whose heartbeat is older than `lease_timeout`, is taken over."""
+since, and the process's identity: boot id + start time) and carries a heartbeat. On this
+host a holder is alive only if its pid runs *and* is the same process (a pid reused by
+another program, or one from before a reboot, does not hold the thread); a holder on
+another host is alive while its heartbeat is younger than `lease_timeout`."""
 
 from __future__ import annotations
 
@@ -8,9 +10,41 @@ import os
 import threading
 import time
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
-from harness.store.base import LeaseHeld, LeaseHolder, StoreError
+from harness.store.base import LeaseHeld, LeaseHolder, StoreError, StoreFailure
+from harness.store.reconnect import reconnecting
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def process_identity(pid: int) -> str:
+    """`BOOT_ID:START_TICKS` of a running process (Linux: /proc/<pid>/stat field 22, the
+    start time in clock ticks since boot); '' where /proc cannot tell (then pid alone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return ""
+    # Field 2 (the command name) may hold spaces and parentheses: count from its end.
+    fields = stat[stat.rfind(b")") + 2:].split()
+    if len(fields) < 20:
+        return ""
+    return f"{_boot_id()}:{fields[19].decode()}"  # fields[0] is field 3 (state)
+
+
+def runs_harness(pid: int) -> bool:
+    """Whether the process's command line mentions harness ('' from /proc: assume it does)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # cannot tell: keep honouring the lease
+    return not cmdline or b"harness" in cmdline
 
 
 def pid_alive(pid: int) -> bool:
@@ -33,6 +67,7 @@ class LeaseMixin:
     _closed: bool
     _heartbeat: threading.Thread | None
     _heartbeat_stop: threading.Event
+    _spilled_threads: dict[str, str]
 
     def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         raise NotImplementedError  # provided by SQLStore
@@ -47,47 +82,64 @@ class LeaseMixin:
 
     # --- leases --------------------------------------------------------------------
 
-    def _stale(self, pid: int, host: str, heartbeat: float) -> bool:
+    def _stale(self, pid: int, host: str, heartbeat: float, identity: str) -> bool:
         if host == self._host:
-            return not pid_alive(pid)
+            if not pid_alive(pid):
+                return True
+            # The pid runs, but is it still the holder? A row written before identities
+            # were recorded ('') can only name a harness: any other program has the pid now.
+            if identity:
+                return identity != process_identity(pid)
+            return not runs_harness(pid)
         return time.time() - heartbeat > self.lease_timeout
 
+    @reconnecting
     def acquire_lease(self, thread_id: str) -> None:
+        spilled = self._spilled_threads.get(thread_id)
+        if spilled:  # going on would write a history without the steps kept there
+            raise StoreFailure(
+                f"thread {thread_id} has steps in {spilled} that the store could not take "
+                "yet; fix the store (free space, repair or restore it) and try again"
+            )
         me, now = os.getpid(), time.time()
+        mine = process_identity(me)
         with self._lock, self._guard():
             self._row(thread_id)
             with self._transaction():
                 cur = self._x(
-                    "INSERT INTO leases (thread_id, pid, host, since, heartbeat) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING",
-                    (thread_id, me, self._host, now, now),
+                    "INSERT INTO leases (thread_id, pid, host, since, heartbeat, proc_start) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING",
+                    (thread_id, me, self._host, now, now, mine),
                 )
                 if cur.rowcount != 1:
-                    pid, host, since, beat = self._x(
-                        "SELECT pid, host, since, heartbeat FROM leases WHERE thread_id = ?"
-                        + self._lock_row_sql(),
+                    pid, host, since, beat, identity = self._x(
+                        "SELECT pid, host, since, heartbeat, proc_start FROM leases "
+                        "WHERE thread_id = ?" + self._lock_row_sql(),
                         (thread_id,),
                     ).fetchone()
-                    if (pid, host) == (me, self._host):
+                    if (pid, host) == (me, self._host) and identity in ("", mine):
                         self._x("UPDATE leases SET heartbeat = ? WHERE thread_id = ?",
                                 (now, thread_id))
-                    elif self._stale(pid, host, beat):
+                    elif (pid, host) == (me, self._host) or self._stale(pid, host, beat,
+                                                                          identity):
                         self._x(
-                            "UPDATE leases SET pid = ?, host = ?, since = ?, heartbeat = ? "
-                            "WHERE thread_id = ?",
-                            (me, self._host, now, now, thread_id),
+                            "UPDATE leases SET pid = ?, host = ?, since = ?, heartbeat = ?, "
+                            "proc_start = ? WHERE thread_id = ?",
+                            (me, self._host, now, now, mine, thread_id),
                         )
                     else:
                         raise LeaseHeld(thread_id, LeaseHolder(pid=pid, host=host, since=since))
             self._held.add(thread_id)
             self._start_heartbeat()
 
+    @reconnecting
     def release_lease(self, thread_id: str) -> None:
         with self._lock, self._guard(), self._transaction():
             self._x("DELETE FROM leases WHERE thread_id = ? AND pid = ? AND host = ?",
                     (thread_id, os.getpid(), self._host))
             self._held.discard(thread_id)
 
+    @reconnecting
     def lease_holder(self, thread_id: str) -> LeaseHolder | None:
         with self._lock, self._guard():
             row = self._x("SELECT pid, host, since FROM leases WHERE thread_id = ?",

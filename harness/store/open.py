@@ -10,8 +10,10 @@ from harness.store.base import Store, StoreError
 ALLOWED = "'' (SQLite under $HARNESS_HOME), 'sqlite:PATH' or 'postgresql://user@host/db'"
 
 
-def open_store(url: str | None = None) -> Store:
-    """The store `url` names; a URL of no known form raises StoreError saying what is allowed."""
+def open_store(url: str | None = None, *, reconnect_window: float | None = None) -> Store:
+    """The store `url` names; a URL of no known form raises StoreError saying what is allowed.
+    `reconnect_window` (seconds, PostgreSQL only; default 30) bounds how long a lost
+    connection is retried before the store gives up with StoreUnavailable."""
     url = (url or "").strip()
     if not url:
         from harness.store.sqlite import SQLiteStore
@@ -29,5 +31,7 @@ def open_store(url: str | None = None) -> Store:
     if url.startswith(("postgresql://", "postgres://")):
         from harness.store.postgres import PostgresStore
 
-        return PostgresStore(url)
+        if reconnect_window is None:
+            return PostgresStore(url)
+        return PostgresStore(url, reconnect_window=reconnect_window)
     raise StoreError(f"unknown store URL {url!r}; use {ALLOWED}")

@@ -6,12 +6,19 @@ backend is chosen (`--store postgresql://…` or `sessions.store`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from harness.store.base import StoreError
+from harness.store.base import (
+    StoreConnectionLost,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreIOError,
+    one_line,
+)
+from harness.store.secrets import redact_url_passwords
 from harness.store.sqlbase import SQLStore
 
 SCHEMA = """
@@ -56,23 +63,34 @@ CREATE TABLE IF NOT EXISTS leases (
     pid BIGINT NOT NULL,
     host TEXT NOT NULL,
     since DOUBLE PRECISION NOT NULL,
-    heartbeat DOUBLE PRECISION NOT NULL
-)
+    heartbeat DOUBLE PRECISION NOT NULL,
+    proc_start TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE leases ADD COLUMN IF NOT EXISTS proc_start TEXT NOT NULL DEFAULT ''
 """
 # Serialises schema creation when several processes start at once.
 _SCHEMA_LOCK_KEY = 0x6861726E  # "harn"
+DEFAULT_RECONNECT_WINDOW = 30.0  # seconds; sessions.reconnect_window
+# SQLSTATEs that mean the server went away or is restarting: reconnect and retry.
+_CONNECTION_STATES = ("57P01", "57P02", "57P03")  # admin / crash shutdown, starting up
 
 
 def redact_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    """The URL without its password, for messages (the shared rule of secrets.py)."""
+    return redact_url_passwords(url)
 
 
 class PostgresStore(SQLStore):
     placeholder = "%s"
 
-    def __init__(self, url: str, *, lease_timeout: float = 60.0) -> None:
-        super().__init__(lease_timeout=lease_timeout)
+    def __init__(
+        self,
+        url: str,
+        *,
+        lease_timeout: float = 60.0,
+        reconnect_window: float = DEFAULT_RECONNECT_WINDOW,
+    ) -> None:
+        super().__init__(lease_timeout=lease_timeout, reconnect_window=reconnect_window)
         try:
             import psycopg
         except ImportError:  # pragma: no cover - psycopg is a declared dependency
@@ -82,13 +100,16 @@ class PostgresStore(SQLStore):
         self._psycopg = psycopg
         self.url = url
         self.describe = f"PostgreSQL store {redact_url(url)}"
-        with self._guard():
+        self.spill_key = redact_url(url)
+        self._conn: Any = None
+        with self._guard():  # unreachable at start: an error at once, no waiting
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
             with self._transaction():
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
+        self.replay_spill()
 
     def _raw_execute(self, sql: str, params: tuple[Any, ...]) -> Any:
         return self._conn.execute(sql, params)
@@ -101,19 +122,53 @@ class PostgresStore(SQLStore):
     def _lock_row_sql(self) -> str:
         return " FOR UPDATE"
 
+    def _reconnect(self, timeout: float) -> None:
+        with self._lock:
+            self._close_connection()
+            with self._guard():
+                self._conn = self._psycopg.connect(
+                    self.url, autocommit=True, connect_timeout=max(1, int(timeout))
+                )
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except self._psycopg.OperationalError as exc:
-            raise StoreError(
-                f"{self.describe} is unreachable or failing ({str(exc).strip()}); check the "
-                "server and the URL (--store or sessions.store)"
-            ) from None
         except self._psycopg.Error as exc:
-            raise StoreError(f"{self.describe}: {str(exc).strip()}") from None
+            raise self.store_error(exc) from None
+
+    def _connection_gone(self, exc: Exception) -> bool:
+        conn = self._conn
+        if conn is None or conn.closed or conn.broken:
+            return True
+        state = getattr(exc, "sqlstate", None)
+        if isinstance(exc, self._psycopg.OperationalError):
+            return state is None or state.startswith("08") or state in _CONNECTION_STATES
+        return False
+
+    def store_error(self, exc: Exception) -> StoreError:
+        """The user-facing, typed form of a driver error (by SQLSTATE, then connection)."""
+        text = one_line(str(exc))
+        state = getattr(exc, "sqlstate", None) or ""
+        if state == "53100":  # disk_full
+            return StoreFull(f"{self.describe}: the server's disk is full ({text}); free "
+                             "space on the database server, then resume the thread")
+        if state in ("XX001", "XX002"):  # data_corrupted, index_corrupted
+            return StoreCorrupt(f"{self.describe}: the server reports corrupt data ({text}); "
+                                "ask its administrator to check and restore it")
+        if state == "58030":  # io_error
+            return StoreIOError(f"{self.describe}: the server failed a disk read or write "
+                                f"({text}); check the database server's disk")
+        if self._connection_gone(exc):
+            return StoreConnectionLost(
+                f"{self.describe} is unreachable or failing ({text}); check the server and "
+                "the URL (--store or sessions.store)"
+            )
+        return StoreError(f"{self.describe}: {text}")
 
     def _close_connection(self) -> None:
+        if self._conn is None:
+            return
         try:
             self._conn.close()
         except self._psycopg.Error:

@@ -1,6 +1,7 @@
 """The store logic both SQL backends share: threads, append, prefix-sharing forks,
-checksums and leases. A backend supplies the connection, the DDL, the
-placeholder style, transactions and the mapping of its driver errors to StoreError.
+checksums, leases, reconnecting and the spill. A backend supplies the
+connection, the DDL, the placeholder style, transactions and the mapping of its driver
+errors to typed StoreErrors.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import time
 import uuid
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 from harness.protocol.events import Event, UserMessage, encode
 from harness.protocol.kinds import THREAD_STATES
@@ -24,13 +25,18 @@ from harness.store.base import (
     AmbiguousThreadPrefix,
     Checkpoint,
     CorruptEvent,
+    SeqConflict,
     StoredEvent,
     StoreError,
     Thread,
     ThreadNotFound,
 )
 from harness.store.leases import LeaseMixin
+from harness.store.reconnect import ReconnectMixin, reconnecting
 from harness.store.secrets import scrub
+from harness.store.spill import ReplayReport, Spill
+
+T = TypeVar("T")
 
 _THREAD_COLUMNS = (
     "thread_id, project, title, state, created_at, updated_at, parent_thread_id, "
@@ -49,6 +55,17 @@ def new_thread_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+class _Attempt:
+    """The seq an append allocated before its connection broke: a retry stores the event
+    at exactly that seq (idempotent), so a commit whose acknowledgement was lost is not
+    stored twice and the log keeps no gap."""
+
+    __slots__ = ("seq",)
+
+    def __init__(self) -> None:
+        self.seq: int | None = None
+
+
 def _title_from(event: Event) -> str:
     if not isinstance(event, UserMessage):
         return ""
@@ -56,15 +73,22 @@ def _title_from(event: Event) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
 
 
-class SQLStore(LeaseMixin, ABC):
+class SQLStore(ReconnectMixin, LeaseMixin, ABC):
     """Backend-neutral implementation over a DB-API connection guarded by one lock."""
 
     placeholder = "?"
     describe = "store"  # the file or URL, for error messages
+    spill_key = ""  # names this store's spill folder: the resolved file path, or the URL
+    trigger_advances_thread = False  # SQLite: a trigger moves last_seq on every insert
 
-    def __init__(self, *, lease_timeout: float = 60.0) -> None:
+    def __init__(self, *, lease_timeout: float = 60.0, reconnect_window: float = 0.0) -> None:
         self._lock = threading.RLock()
         self.lease_timeout = lease_timeout
+        self._init_reconnect(reconnect_window)
+        self.spill_report = ReplayReport()
+        self._spilled_states: dict[str, str] = {}  # states still only in the spill
+        self._spilled_threads: dict[str, str] = {}  # thread → its spill file, not stored yet
+        self._spill_folders: Spill | None = None
         self._host = socket.gethostname()
         self._held: set[str] = set()
         self._heartbeat_stop = threading.Event()
@@ -106,10 +130,13 @@ class SQLStore(LeaseMixin, ABC):
             raise ThreadNotFound(thread_id)
         return tuple(row)
 
-    @staticmethod
-    def _thread(row: tuple[Any, ...]) -> Thread:
+    def _thread(self, row: tuple[Any, ...]) -> Thread:
         (tid, project, title, state, created, updated, parent, parent_seq, _shares, last_seq,
          turns, tokens, cost, model, agent, call_id, meta) = row
+        if self._spilled_states and state == "running":
+            # A run marked this thread failed in the spill, which this store cannot take
+            # yet: show the truth rather than a "running" nobody drives.
+            state = self._spilled_states.get(tid, state)
         return Thread(
             thread_id=tid, project=project, title=title, state=state, created_at=created,
             updated_at=updated, parent_thread_id=parent, parent_seq=parent_seq,
@@ -132,9 +159,23 @@ class SQLStore(LeaseMixin, ABC):
         """A new thread. With `parent` and no `parent_call_id` it is a fork sharing the
         parent's prefix; with `parent_call_id` (a subagent) it only records where it was
         spawned and starts its own log at seq 1."""
-        now = time.time()
-        tid = new_thread_id()
+        tid = new_thread_id()  # chosen once: a retried insert cannot make a second thread
         title = scrub(title)
+        return self._retrying(
+            lambda: self._create_thread(tid, project, title, parent, model, agent, parent_call_id)
+        )
+
+    def _create_thread(
+        self,
+        tid: str,
+        project: str,
+        title: str,
+        parent: Checkpoint | None,
+        model: str,
+        agent: str,
+        parent_call_id: str | None,
+    ) -> Thread:
+        now = time.time()
         shares = parent is not None and parent_call_id is None
         with self._lock, self._guard():
             last_seq = 0
@@ -150,17 +191,20 @@ class SQLStore(LeaseMixin, ABC):
             with self._transaction():
                 self._x(
                     f"INSERT INTO threads ({_THREAD_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (thread_id) DO NOTHING",
                     (tid, project, title, "running", now, now,
                      parent.thread_id if parent else None, parent.seq if parent else None,
                      1 if shares else 0, last_seq, 0, 0, 0.0, model, agent, parent_call_id, "{}"),
                 )
             return self._thread(self._row(tid))
 
+    @reconnecting
     def get_thread(self, thread_id: str) -> Thread:
         with self._lock, self._guard():
             return self._thread(self._row(thread_id))
 
+    @reconnecting
     def resolve_thread(self, text: str) -> Thread:
         with self._lock, self._guard():
             try:
@@ -177,6 +221,8 @@ class SQLStore(LeaseMixin, ABC):
                 raise ThreadNotFound(text)
             return self._thread(self._row(rows[0][0]))
 
+
+    @reconnecting
     def update_thread(self, thread_id: str, **fields: Any) -> None:
         unknown = sorted(set(fields) - set(UPDATABLE_FIELDS))
         if unknown:
@@ -197,6 +243,7 @@ class SQLStore(LeaseMixin, ABC):
             if cur.rowcount == 0:
                 raise ThreadNotFound(thread_id)
 
+    @reconnecting
     def list_threads(
         self, project: str | None = None, *, limit: int = 100, include_children: bool = False
     ) -> list[Thread]:
@@ -215,6 +262,7 @@ class SQLStore(LeaseMixin, ABC):
             ).fetchall()
         return [self._thread(tuple(r)) for r in rows]
 
+    @reconnecting
     def children(self, thread_id: str) -> list[Thread]:
         with self._lock, self._guard():
             rows = self._x(
@@ -236,6 +284,7 @@ class SQLStore(LeaseMixin, ABC):
             model=parent.model,
         )
 
+    @reconnecting
     def delete_thread(self, thread_id: str) -> None:
         """Delete a thread, its snapshots, lease and subagent threads. Forks that share its
         history must be deleted first: deleting it would cut their prefix."""
@@ -257,17 +306,43 @@ class SQLStore(LeaseMixin, ABC):
 
     # --- events --------------------------------------------------------------------
 
-    def append(self, thread_id: str, event: Event) -> int:
+    def append(self, thread_id: str, event: Event, *, seq: int | None = None) -> int:
         if type(event).STREAM_ONLY:
             raise ValueError(f"{event.type} is a stream-only event; it is never stored")
         text = scrub(encode(event))
         crc = checksum(text.encode("utf-8"))
         title = _title_from(event)
         title = scrub(title) if title else ""
-        with self._lock, self._guard():
-            return self._insert_event(thread_id, event.type, text, crc, title)
+        attempt = _Attempt()
+        attempt.seq = seq
+        etype = event.type
 
-    def _insert_event(self, thread_id: str, etype: str, text: str, crc: int, title: str) -> int:
+        def once() -> int:
+            with self._lock, self._guard():
+                if attempt.seq is not None:  # explicit, or a retry after a lost connection
+                    self._append_at(thread_id, attempt.seq, etype, text, crc, title)
+                    return attempt.seq
+                return self._insert_event(thread_id, etype, text, crc, title, attempt)
+
+        return self._retrying(once)
+
+    def _append_text_at(self, thread_id: str, seq: int, etype: str, text: str) -> bool:
+        """Store already-encoded JSON at `seq` (the spill replays this way); False when it
+        was already there."""
+        from harness.protocol.events import decode
+
+        crc = checksum(text.encode("utf-8", "surrogateescape"))
+        title = _title_from(decode(text))
+
+        def once() -> bool:
+            with self._lock, self._guard():
+                return self._append_at(thread_id, seq, etype, text, crc, scrub(title))
+
+        return self._retrying(once)
+
+    def _insert_event(
+        self, thread_id: str, etype: str, text: str, crc: int, title: str, attempt: _Attempt
+    ) -> int:
         """Allocate the next seq and store the row in one transaction."""
         with self._transaction():
             row = self._x(
@@ -279,9 +354,38 @@ class SQLStore(LeaseMixin, ABC):
             if row is None:
                 raise ThreadNotFound(thread_id)
             seq = int(row[0])
+            attempt.seq = seq  # from here on, a broken connection may hide a done commit
             self._x("INSERT INTO events (thread_id, seq, type, json, crc32) VALUES (?, ?, ?, ?, ?)",
                     (thread_id, seq, etype, text, crc))
         return seq
+
+    def _append_at(
+        self, thread_id: str, seq: int, etype: str, text: str, crc: int, title: str
+    ) -> bool:
+        """Store the event at exactly `seq`: True if stored now, False if the same event is
+        already there; SeqConflict if another event is, or the log does not end at seq - 1."""
+        with self._transaction():
+            found = self._x("SELECT json FROM events WHERE thread_id = ? AND seq = ?",
+                            (thread_id, seq)).fetchone()
+            if found is not None:
+                if found[0] == text:
+                    return False
+                raise SeqConflict(thread_id, seq, "another event already has that seq")
+            row = self._x("SELECT last_seq FROM threads WHERE thread_id = ?"
+                          + self._lock_row_sql(), (thread_id,)).fetchone()
+            if row is None:
+                raise ThreadNotFound(thread_id)
+            if int(row[0]) != seq - 1:
+                raise SeqConflict(thread_id, seq, f"the log ends at seq {int(row[0])}")
+            self._x("INSERT INTO events (thread_id, seq, type, json, crc32) VALUES (?, ?, ?, ?, ?)",
+                    (thread_id, seq, etype, text, crc))
+            if not self.trigger_advances_thread:
+                self._x("UPDATE threads SET last_seq = ?, updated_at = ? WHERE thread_id = ?",
+                        (seq, time.time(), thread_id))
+            if title:
+                self._x("UPDATE threads SET title = ? WHERE thread_id = ? AND title = ''",
+                        (title, thread_id))
+        return True
 
     def _chain(self, thread_id: str) -> list[tuple[str, int, int]]:
         """(thread, first own seq, last visible seq) for the thread and every ancestor whose
@@ -322,14 +426,17 @@ class SQLStore(LeaseMixin, ABC):
     def events(
         self, thread_id: str, *, after_seq: int = 0, upto_seq: int | None = None
     ) -> Iterator[StoredEvent]:
-        with self._lock, self._guard():
-            segments = self._segments(thread_id, after_seq, upto_seq)
+        segments = self._retrying(lambda: self._locked(self._segments, thread_id, after_seq,
+                                                       upto_seq))
         return self._iter_segments(segments)
+
+    def _locked(self, fn: Callable[..., T], *args: Any) -> T:
+        with self._lock, self._guard():
+            return fn(*args)
 
     def _iter_segments(self, segments: list[tuple[str, int, int]]) -> Iterator[StoredEvent]:
         for tid, lo, hi in segments:
-            with self._lock, self._guard():
-                rows = self._read_segment(tid, lo, hi)
+            rows = self._retrying(lambda: self._locked(self._read_segment, tid, lo, hi))  # noqa: B023
             expected = lo
             for seq, etype, body, crc in rows:
                 if seq != expected:  # a gap means rows were lost, never silently skip them
@@ -352,6 +459,33 @@ class SQLStore(LeaseMixin, ABC):
             etype = etype.decode("utf-8", "replace")
         return StoredEvent(thread_id=tid, seq=int(seq), type=str(etype), raw=text)
 
+    # --- spill ---------------------------------------------------------------------
+
+    def _spill(self) -> Spill:
+        if self._spill_folders is None:  # one per store: a thread's lines stay in one folder
+            self._spill_folders = Spill(self.spill_key or self.describe)
+        return self._spill_folders
+
+    def spill(self, thread_id: str, seq: int, event: Event) -> str:
+        if type(event).STREAM_ONLY:
+            raise ValueError(f"{event.type} is a stream-only event; it is never stored")
+        text = scrub(encode(event))
+        return str(self._spill().add_event(thread_id, seq, event.type, text))
+
+    def spill_state(self, thread_id: str, at_seq: int, state: str) -> str:
+        if state not in THREAD_STATES:
+            raise StoreError(f"unknown thread state {state!r}; allowed: {', '.join(THREAD_STATES)}")
+        return str(self._spill().add_state(thread_id, at_seq, state))
+
+    def replay_spill(self) -> ReplayReport:
+        """Store what an earlier run spilled for this store (backends call it at open)."""
+        spill = self._spill()
+        if spill.pending():
+            self.spill_report = spill.replay(self)
+            self._spilled_states = spill.pending_states()  # what could not be stored yet
+            self._spilled_threads = spill.pending_threads()
+        return self.spill_report
+
     # --- lifecycle -----------------------------------------------------------------
 
     def close(self) -> None:
@@ -359,6 +493,7 @@ class SQLStore(LeaseMixin, ABC):
             if self._closed:
                 return
             self._heartbeat_stop.set()
+            self._closing = True  # releasing is best-effort: never wait for a server
             for tid in sorted(self._held):
                 try:
                     self.release_lease(tid)

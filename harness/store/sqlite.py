@@ -12,8 +12,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness.store.base import StoreError, ThreadNotFound
-from harness.store.sqlbase import SQLStore
+from harness.store.base import (
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreIOError,
+    StoreLocked,
+    ThreadNotFound,
+)
+from harness.store.sqlbase import SQLStore, _Attempt
+
+# SQLite's primary result codes (extended codes carry them in the low byte).
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
+SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS threads (
@@ -57,7 +68,8 @@ CREATE TABLE IF NOT EXISTS leases (
     pid INTEGER NOT NULL,
     host TEXT NOT NULL,
     since REAL NOT NULL,
-    heartbeat REAL NOT NULL
+    heartbeat REAL NOT NULL,
+    proc_start TEXT NOT NULL DEFAULT ''
 );
 """
 # Keeps the thread row (last seq, last activity) in step with its log inside the INSERT
@@ -95,8 +107,16 @@ class _Guard:
 
 
 class SQLiteStore(SQLStore):
-    def __init__(self, path: str | Path | None = None, *, lease_timeout: float = 60.0) -> None:
-        super().__init__(lease_timeout=lease_timeout)
+    trigger_advances_thread = True
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        lease_timeout: float = 60.0,
+        reconnect_window: float = 0.0,  # a local file has no connection to lose
+    ) -> None:
+        super().__init__(lease_timeout=lease_timeout, reconnect_window=reconnect_window)
         self.path = Path(path) if path is not None else default_path()
         self.describe = f"session database {self.path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +131,13 @@ class SQLiteStore(SQLStore):
                     if statement.strip():
                         self._conn.execute(statement)
                 self._conn.execute(TRIGGER)
+                columns = {row[1] for row in self._conn.execute("PRAGMA table_info(leases)")}
+                if "proc_start" not in columns:  # a database from before lease identities
+                    self._conn.execute(
+                        "ALTER TABLE leases ADD COLUMN proc_start TEXT NOT NULL DEFAULT ''"
+                    )
+        self.spill_key = f"sqlite:{self.path.resolve()}"
+        self.replay_spill()
 
     def _raw_execute(self, sql: str, params: tuple[Any, ...]) -> Any:
         return self._conn.execute(sql, params)
@@ -131,22 +158,34 @@ class SQLiteStore(SQLStore):
         return _Guard(self)
 
     def store_error(self, exc: sqlite3.Error) -> StoreError:
-        """The user-facing form of a driver error."""
+        """The user-facing, typed form of a driver error (by SQLite's result code)."""
         text = str(exc)
-        if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
-            return StoreError(f"{self.describe}: {text}")
-        if isinstance(exc, sqlite3.OperationalError):
-            if "locked" in text or "busy" in text:
-                return StoreError(f"{self.describe} is locked by another process ({text}); "
-                                  "try again")
-            return StoreError(f"{self.describe}: {text}")
-        # DatabaseError itself: "file is not a database", "database disk image is malformed"
-        return StoreError(
-            f"{self.describe} is corrupt or truncated ({text}); threads in it may be "
-            "unreadable. Move the file aside to start a fresh store, or restore a backup."
-        )
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        where = self.path.parent
+        if code == SQLITE_FULL:
+            return StoreFull(
+                f"{self.describe}: the disk is full ({text}); free space on {where} "
+                "(df -h), then resume the thread"
+            )
+        if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or type(exc) is sqlite3.DatabaseError:
+            # "file is not a database", "database disk image is malformed"
+            return StoreCorrupt(
+                f"{self.describe} is corrupt or truncated ({text}); threads in it may be "
+                "unreadable. Move the file aside to start a fresh store, or restore a backup."
+            )
+        if code in (SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN):
+            return StoreIOError(
+                f"{self.describe}: the disk failed a read or write ({text}); check the disk, "
+                f"its mount and the permissions of {where}"
+            )
+        if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text or "busy" in text:
+            return StoreLocked(f"{self.describe} is locked by another process ({text}); "
+                               "try again")
+        return StoreError(f"{self.describe}: {text}")
 
-    def _insert_event(self, thread_id: str, etype: str, text: str, crc: int, title: str) -> int:
+    def _insert_event(
+        self, thread_id: str, etype: str, text: str, crc: int, title: str, attempt: _Attempt
+    ) -> int:
         # One statement: an INSERT takes the write lock before it reads the thread row, so
         # the seq it computes cannot race another writer; the trigger advances the thread.
         row = self._conn.execute(

@@ -8,13 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from harness.tools._git_safety import Purpose, RepositoryProgramError, tool_env
 from harness.tools.base import ToolContext, ToolError
 
 T = TypeVar("T")
 MAX_CHARS = 40_000
 
 
-def open_repo(ctx: ToolContext) -> Any:
+def open_repo(ctx: ToolContext, purpose: Purpose = "read") -> Any:
+    """The repository at the tool's working folder, with git set up to run none of the
+    programs the repository's own config names (see `_git_safety`) and no credentials in
+    its environment."""
     import git  # GitPython: imported on first use, never on the CLI start-up path
 
     try:
@@ -26,7 +30,12 @@ def open_repo(ctx: ToolContext) -> Any:
         ) from None
     except git.GitCommandNotFound:  # pragma: no cover - git is a hard requirement here
         raise ToolError("the git program was not found; install git") from None
-    repo.git.update_environment(GIT_TERMINAL_PROMPT="0", GIT_PAGER="cat", LC_ALL="C")
+    try:
+        env = tool_env(Path(repo.working_tree_dir or repo.git_dir), purpose,
+                       ctx.sandbox_env_include, ctx.sandbox_env_exclude)
+    except RepositoryProgramError as exc:
+        raise ToolError(str(exc)) from None
+    repo.git.update_environment(**env)
     return repo
 
 

@@ -18,6 +18,17 @@ MAX_SCANNED = 200_000  # paths stat-ed for sorting; beyond this the listing is t
 # Shared by Glob and Grep: hidden files count (.github/…), .gitignore counts even outside
 # a git repository, and the repository's own internals never do.
 COMMON_ARGS = ("--hidden", "--no-require-git", "--no-messages", "--glob", "!.git")
+# rg reads no config file (one could name a `--pre` preprocessor program) and gets no
+# credentials: it needs none.
+_SAFETY_ARGS = ("--no-config",)
+
+
+def _rg_env() -> dict[str, str]:
+    from harness.permissions.sandbox_env import scrubbed_env
+
+    env = scrubbed_env(os.environ)
+    env.pop("RIPGREP_CONFIG_PATH", None)
+    return env
 
 
 @cache
@@ -49,7 +60,8 @@ def find_rg() -> str:
 async def _spawn(args: list[str], cwd: Path) -> asyncio.subprocess.Process:
     try:
         return await asyncio.create_subprocess_exec(
-            find_rg(), *args, cwd=str(cwd), stdin=asyncio.subprocess.DEVNULL,
+            find_rg(), *_SAFETY_ARGS, *args, cwd=str(cwd), env=_rg_env(),
+            stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
     except OSError as exc:

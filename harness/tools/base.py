@@ -49,12 +49,19 @@ class ToolContext:
     sandbox_enabled: bool = True
     sandbox_network: bool = False
     sandbox_writable: tuple[Path, ...] = ()
+    sandbox_env_include: tuple[str, ...] = ()  # sandbox.env.include / exclude patterns
+    sandbox_env_exclude: tuple[str, ...] = ()
+    sandbox_protected: tuple[Path, ...] = ()  # hook scripts kept read-only in the sandbox
+    sandbox_unix_sockets: bool = False  # sandbox.unix_sockets
     harness_home: Path | None = None
     snapshot: Any = None  # callable(path) -> awaitable: saves prior content for rewind
     answer: str | None = None  # AskUser: the person's answer, set by the agent loop
     # Task: async (agent_name, handoff: dict, call_id) -> ToolOutput, provided by the agent
     # layer (tools cannot import it); None where sub-agents are not available.
     subagent_runner: Any = None
+    # Glob/Grep: (tool name) -> (absolute path -> why the search must leave it out, or None),
+    # built by the agent from the permission rules; None hides likely secrets only.
+    search_filter: Any = None
 
     @property
     def workdir(self) -> Path:

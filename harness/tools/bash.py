@@ -81,16 +81,29 @@ _draining: set[asyncio.Future] = set()
 async def _exited(proc: asyncio.subprocess.Process) -> int:
     """Wait for the process itself to exit. `proc.wait()` also waits for its pipes to
     close, which a backgrounded child (`server &`) would hold open indefinitely."""
-    delay = 0.001
+    delay, started = 0.001, time.monotonic()
     while proc.returncode is None:
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.02)  # quick commands return fast, long ones poll gently
+        # Quick commands (a sandboxed one takes tens of ms) are seen within ~5 ms of their
+        # end; after two seconds, poll gently.
+        delay = min(delay * 2, 0.005 if time.monotonic() - started < 2 else 0.02)
     return proc.returncode
 
 
 def _kill_group(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
+
+
+def command_env(ctx: ToolContext) -> dict[str, str]:
+    """Harness's environment without credentials (sandbox.env), set up for no prompts."""
+    from harness.permissions.sandbox_env import scrubbed_env
+
+    env = scrubbed_env(os.environ, ctx.sandbox_env_include, ctx.sandbox_env_exclude)
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")  # never hang on a credential prompt
+    env["PAGER"] = "cat"
+    env["GIT_PAGER"] = "cat"
+    return env
 
 
 class Bash(BaseTool[BashInput]):
@@ -123,37 +136,65 @@ class Bash(BaseTool[BashInput]):
     async def run(self, input: BashInput, ctx: ToolContext) -> ToolOutput:
         cwd = self._workdir(ctx)
         timeout = min(input.timeout or DEFAULT_TIMEOUT, MAX_TIMEOUT)
-        fd, marker = tempfile.mkstemp(prefix="harness-cwd-")
+        policy = None
+        env = command_env(ctx)
+        if ctx.sandbox_enabled:
+            from harness.permissions.sandbox import (
+                SandboxPolicy,
+                inside_tmp,
+                sandbox_status,
+                session_temp,
+            )
+
+            policy = SandboxPolicy(
+                ctx.project_root.resolve(), tuple(ctx.sandbox_writable), ctx.sandbox_network,
+                session_temp(ctx.thread_id or "default"), tuple(ctx.sandbox_protected),
+                ctx.sandbox_unix_sockets,
+            )
+            if sandbox_status().available:
+                env["TMPDIR"] = str(inside_tmp(policy))
+            assert policy.private_tmp is not None
+            # The marker lives in the session's temp folder: the one place both the command
+            # (as its /tmp) and harness (as a host path) can reach.
+            fd, host_marker = tempfile.mkstemp(prefix=".harness-cwd-",
+                                               dir=policy.private_tmp / "tmp")
+            marker_inside = str(inside_tmp(policy) / Path(host_marker).name)
+        else:
+            fd, host_marker = tempfile.mkstemp(prefix="harness-cwd-")
+            marker_inside = host_marker
         os.close(fd)
         # The trap records the final folder even when the command calls `exit`.
         # An explicit `cd` because a sandbox wrapper may choose its own start folder.
         script = (
-            f"trap 'pwd -P > {shlex.quote(marker)}' EXIT\n"
+            f"trap 'pwd -P > {shlex.quote(marker_inside)}' EXIT\n"
             f"cd -- {shlex.quote(str(cwd))} || exit 1\n{input.command}"
         )
-        policy = None
-        if ctx.sandbox_enabled:
-            from harness.permissions.sandbox import SandboxPolicy, sandboxed_argv
+        watch: list[Path] = []
+        if policy is not None:
+            from harness.permissions.sandbox import sandboxed_command
 
-            policy = SandboxPolicy(
-                ctx.project_root.resolve(), tuple(ctx.sandbox_writable), ctx.sandbox_network
-            )
-            argv = sandboxed_argv(script, policy)
+            argv, watch = await asyncio.to_thread(sandboxed_command, script, policy)
         else:
             argv = ["bash", "-c", script]
+        removed: list[Path] = []
         try:
-            return await self._execute(argv, cwd, timeout, marker, policy, ctx)
+            output = await self._execute(argv, cwd, timeout, host_marker, policy, ctx, env)
         finally:
             with contextlib.suppress(OSError):
-                os.unlink(marker)
+                os.unlink(host_marker)
+            if watch:  # also when the call was cancelled or failed
+                from harness.permissions.sandbox import remove_planted
+
+                removed = remove_planted(watch)
+        for path in removed:
+            output.content += (f"\n[sandbox] removed {path}, which the command created: it "
+                               "would make git read another repository's config")
+        return output
 
     async def _execute(
-        self, argv: list[str], cwd: Path, timeout: float, marker: str, policy, ctx: ToolContext
+        self, argv: list[str], cwd: Path, timeout: float, marker: str, policy,
+        ctx: ToolContext, env: dict[str, str],
     ) -> ToolOutput:
-        env = dict(os.environ)
-        env.setdefault("GIT_TERMINAL_PROMPT", "0")  # never hang on a credential prompt
-        env["PAGER"] = "cat"
-        env["GIT_PAGER"] = "cat"
         started = time.monotonic()
         try:
             proc = await asyncio.create_subprocess_exec(

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from harness.tools._git import cap, head_state, in_thread, open_repo
+from harness.tools._git_safety import DIFF_FLAGS
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
 
 
@@ -23,7 +24,7 @@ class GitCommitInput(ToolInput):
 
 
 def staged_diff(repo: Any) -> str:
-    return repo.git.diff("--cached", "--no-color", "--no-ext-diff")
+    return repo.git.diff("--cached", "--no-color", *DIFF_FLAGS)
 
 
 def _require_staged(repo: Any) -> str:
@@ -39,16 +40,18 @@ def _require_staged(repo: Any) -> str:
 def _preview(ctx: ToolContext, message: str) -> str:
     repo = open_repo(ctx)
     diff = _require_staged(repo)
-    stat = repo.git.diff("--cached", "--stat", "--no-color")
+    stat = repo.git.diff("--cached", "--stat", "--no-color", *DIFF_FLAGS)
     return f"git commit -m {message.splitlines()[0]!r}\n{stat}\n\n{cap(diff)}"
 
 
 def _commit(ctx: ToolContext, message: str) -> tuple[str, str]:
-    repo = open_repo(ctx)
+    repo = open_repo(ctx, "commit")
     diff = _require_staged(repo)
+    # Git hooks are off (see _git_safety): they are the repository's code, and this runs
+    # outside the sandbox. `git commit` through Bash runs them, sandboxed.
     repo.git.commit("--quiet", "-m", message)  # argv, not a shell: any text is safe
     branch, sha = head_state(repo)
-    stat = repo.git.show("--stat", "--format=", "--no-color", "HEAD").strip()
+    stat = repo.git.show("--stat", "--format=", "--no-color", *DIFF_FLAGS, "HEAD").strip()
     where = branch or "detached HEAD"
     short = sha[:7] if sha else "?"
     return f"Committed {short} on {where}: {message.splitlines()[0]}\n{stat}", diff
@@ -58,7 +61,8 @@ class GitCommit(BaseTool[GitCommitInput]):
     name = "GitCommit"
     description = (
         "Commit the staged changes with a message (stage files first with Bash `git add`). "
-        "Refuses when nothing is staged."
+        "Refuses when nothing is staged. Does not run the repository's git hooks; to run "
+        "them, commit with Bash `git commit`."
     )
     Input = GitCommitInput
     category = "shell"

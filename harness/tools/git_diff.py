@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from harness.tools._git import cap, in_thread, open_repo, rel_path
+from harness.tools._git_safety import DIFF_FLAGS
 from harness.tools.base import BaseTool, ToolContext, ToolInput, ToolOutput
 
 
@@ -16,7 +17,7 @@ class GitDiffInput(ToolInput):
 
 def diff_text(ctx: ToolContext, staged: bool, path: str | None) -> str:
     repo = open_repo(ctx)
-    args = ["--no-color", "--no-ext-diff"]
+    args = ["--no-color", *DIFF_FLAGS, "--ignore-submodules=all"]
     if staged:
         args.append("--cached")
     if path:

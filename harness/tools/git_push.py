@@ -4,11 +4,19 @@ branch and the commits that would go out; never forces."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
 from harness.tools._git import head_state, in_thread, open_repo
+from harness.tools._git_safety import (
+    RepositoryProgramError,
+    inside_any,
+    local_remote_path,
+    push_flags,
+    tool_env,
+)
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
 
 PUSH_TIMEOUT = 120
@@ -95,11 +103,32 @@ def plan_push(ctx: ToolContext, remote: str | None, branch: str | None) -> tuple
     return repo, PushPlan(remote, url, branch, known, tracking is None, commits)
 
 
+def _refuse_local_target_in_sandbox_reach(ctx: ToolContext, repo: Any, plan: PushPlan) -> None:
+    """A push to a repository on this machine runs that repository's hooks and config here,
+    outside the sandbox: refused when sandboxed commands could have written them."""
+    target = local_remote_path(plan.url, Path(repo.working_tree_dir or repo.git_dir))
+    if target is None:
+        return
+    reach = [ctx.project_root, *ctx.sandbox_writable]
+    if inside_any(target, reach):
+        raise ToolError(
+            f"the remote {plan.remote} ({plan.url}) is a repository inside the folders "
+            "sandboxed commands may write; pushing to it would run its hooks outside the "
+            "sandbox. Push with Bash `git push` (sandboxed) instead")
+
+
 def _push(ctx: ToolContext, remote: str | None, branch: str | None) -> str:
     import git
 
     repo, plan = plan_push(ctx, remote, branch)
-    args = ["--porcelain"]
+    _refuse_local_target_in_sandbox_reach(ctx, repo, plan)
+    try:
+        repo.git.update_environment(**tool_env(
+            Path(repo.working_tree_dir or repo.git_dir), "push",
+            ctx.sandbox_env_include, ctx.sandbox_env_exclude))
+    except RepositoryProgramError as exc:
+        raise ToolError(str(exc)) from None
+    args = ["--porcelain", *push_flags(Path(repo.working_tree_dir or repo.git_dir))]
     if plan.set_upstream:
         args.append("--set-upstream")
     refspec = f"refs/heads/{plan.branch}:refs/heads/{plan.branch}"

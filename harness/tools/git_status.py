@@ -15,7 +15,9 @@ class GitStatusInput(ToolInput):
 def status_text(ctx: ToolContext) -> str:
     repo = open_repo(ctx)
     lines = [describe_head(repo), f"Repository: {repo.working_tree_dir}"]
-    raw: Any = repo.git.status("--porcelain=v1", "--branch", "--untracked-files=all")
+    # Submodules are not entered: their own config was not checked for planted programs.
+    raw: Any = repo.git.status("--porcelain=v1", "--branch", "--untracked-files=all",
+                               "--ignore-submodules=all")
     rows = raw.splitlines()
     if rows and rows[0].startswith("## "):
         header = rows.pop(0)

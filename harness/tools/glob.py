@@ -9,7 +9,8 @@ from pathlib import Path
 from pydantic import Field
 
 from harness.tools._files import display_path, resolve_path
-from harness.tools._rg import COMMON_ARGS, rg_newest_first
+from harness.tools._hidden import hidden_filter, skipped_note
+from harness.tools._rg import COMMON_ARGS, MAX_SCANNED, rg_newest_first
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
 
 MAX_RESULTS = 200
@@ -71,17 +72,27 @@ class Glob(BaseTool[GlobInput]):
         if not base.is_dir():
             raise ToolError(f"{display_path(base, ctx)} is a file; `path` must be a folder")
         args = ["--files", *COMMON_ARGS, "--glob", anchored(pattern)]
-        rels, total, code, stderr = await rg_newest_first(args, base, MAX_RESULTS)
+        # Every match comes back (the sort stats them all anyway), so what the rules keep
+        # out can be dropped before the cap and still be counted and named.
+        rels, total, code, stderr = await rg_newest_first(args, base, MAX_SCANNED)
         if code not in (0, 1):
             raise ToolError(f"invalid glob {input.pattern!r}: {stderr or 'rg failed'}")
+        hidden = hidden_filter(ctx, self.name)
+        folder = str(base)
+        skipped = [rel for rel in rels if hidden(os.path.join(folder, rel)) is not None]
+        if skipped:
+            gone = set(skipped)
+            rels = [rel for rel in rels if rel not in gone]
+            total -= len(skipped)
         shown_base = display_path(base, ctx)
-        if not rels:
-            return ToolOutput(f"No files match {input.pattern!r} in {shown_base}.",
-                              metadata={"count": 0})
         prefix = "" if base == ctx.project_root.resolve() else str(base)
         if prefix and not os.path.isabs(shown_base):
             prefix = shown_base
-        paths = [os.path.join(prefix, rel) if prefix else rel for rel in rels]
+        note = skipped_note([os.path.join(prefix, rel) if prefix else rel for rel in skipped])
+        if not rels:
+            return ToolOutput(f"No files match {input.pattern!r} in {shown_base}.{note}",
+                              metadata={"count": 0, "skipped": len(skipped)})
+        paths = [os.path.join(prefix, rel) if prefix else rel for rel in rels[:MAX_RESULTS]]
         body = "\n".join(paths[:MAX_RESULTS])
         dropped = total - len(paths)
         if dropped > 0:
@@ -89,4 +100,4 @@ class Glob(BaseTool[GlobInput]):
                 f"\n\n[{dropped} more matching files not shown (newest {MAX_RESULTS} listed); "
                 "narrow the pattern or the path]"
             )
-        return ToolOutput(body, metadata={"count": total})
+        return ToolOutput(body + note, metadata={"count": total, "skipped": len(skipped)})

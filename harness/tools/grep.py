@@ -3,12 +3,15 @@ three output modes and caps that say how much was left out."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
 from harness.tools._files import display_path, resolve_path
-from harness.tools._rg import COMMON_ARGS, RgResult, rg_newest_first, run_rg
+from harness.tools._hidden import exclusion_glob, hidden_filter, skipped_note
+from harness.tools._rg import COMMON_ARGS, MAX_SCANNED, RgResult, rg_newest_first, run_rg
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
 
 DEFAULT_LIMITS = {"content": 500, "files_with_matches": 200, "count": 200}
@@ -100,19 +103,34 @@ class Grep(BaseTool[GrepInput]):
         target = resolve_path(input.path, ctx) if input.path else root
         if not target.exists():
             raise ToolError(f"{display_path(target, ctx)} does not exist; give an existing path")
+        # rg runs in the project root (paths come out project-relative); a folder outside
+        # the project is searched from inside it, and its path is put back on each line.
+        outside = target.is_dir() and not target.is_relative_to(root)
+        cwd = target if outside else root
+        operand = [] if outside or target == root else ["--", display_path(target, ctx)]
+        skipped: list[str] = []
         args = rg_args(input)
-        if target != root:
-            args += ["--", display_path(target, ctx)]
+        left = 1
+        if target.is_dir():  # a file named outright was judged by the permission engine
+            skipped, left = await self._left_out(input, ctx, cwd, operand)
+            args += [arg for rel in skipped for arg in ("--glob", exclusion_glob(rel))]
+        args += operand
         limit = input.head_limit or DEFAULT_LIMITS[input.output_mode]
-        if input.output_mode == "files_with_matches":
-            paths, total, code, stderr = await rg_newest_first(args, root, limit)
+        if not left:  # every file in scope was left out: rg would fail with nothing to search
+            res = RgResult([], 0, 1, "")
+        elif input.output_mode == "files_with_matches":
+            paths, total, code, stderr = await rg_newest_first(args, cwd, limit)
             res = RgResult(paths, total, code, stderr)
         else:
-            res = await run_rg(args, root, limit)
+            res = await run_rg(args, cwd, limit)
+        if outside:
+            res.lines = [line if line == "--" else f"{target}/{line}" for line in res.lines]
+            skipped = [f"{target}/{rel}" for rel in skipped]
+        note = skipped_note(skipped)
         if res.exit_code == 1 or (res.exit_code == 0 and res.total == 0):
             where = display_path(target, ctx) if target != root else "the project"
-            return ToolOutput(f"No matches for {input.pattern!r} in {where}.",
-                              metadata={"count": 0})
+            return ToolOutput(f"No matches for {input.pattern!r} in {where}.{note}",
+                              metadata={"count": 0, "skipped": len(skipped)})
         if res.exit_code != 0 and not res.lines:
             reason = res.stderr.splitlines()[-1] if res.stderr else f"rg exited {res.exit_code}"
             hint = (
@@ -137,4 +155,22 @@ class Grep(BaseTool[GrepInput]):
                 f"\n\n[{dropped} more {unit} not shown ({len(body)} of {res.total}); "
                 "narrow the pattern, path, glob or type, or raise head_limit]"
             )
-        return ToolOutput(text, metadata={"count": res.total})
+        return ToolOutput(text + note, metadata={"count": res.total, "skipped": len(skipped)})
+
+    async def _left_out(self, input: GrepInput, ctx: ToolContext, cwd: Path,
+                        operand: list[str]) -> tuple[list[str], int]:
+        """The files in the search's scope (same folder, glob and type) that the rules keep
+        out, relative to `cwd`, and how many files remain: listed by rg itself, so its
+        filters mean what they mean."""
+        args = ["--files", *COMMON_ARGS]
+        if input.glob:
+            args += ["--glob", input.glob]
+        if input.type:
+            args += ["--type", input.type]
+        listing = await run_rg([*args, *operand], cwd, MAX_SCANNED)
+        if listing.exit_code not in (0, 1):
+            return [], 1  # a bad filter: the search itself reports it
+        hidden = hidden_filter(ctx, self.name)
+        folder = str(cwd)
+        skipped = [rel for rel in listing.lines if hidden(os.path.join(folder, rel)) is not None]
+        return skipped, listing.total - len(skipped)

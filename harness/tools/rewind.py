@@ -3,7 +3,9 @@
 
 Each snapshot is one commit whose tree holds just that file, stored under its absolute path
 (so files outside the project work too); commits are chained on one ref so git never prunes
-them. Works whether or not the project is a git repository.
+them. Works whether or not the project is a git repository. Files the permission engine
+treats as secrets (`.env*`, private keys, cloud credentials) are never snapshotted: their
+contents stay out of the shadow repository, like the store, and rewind leaves them alone.
 """
 
 from __future__ import annotations
@@ -77,9 +79,13 @@ class ShadowRepo:
         await self._git("config", "gc.auto", "0")  # never prune or repack behind our back
         (self.git_dir / "project").write_text(str(self.project_root) + "\n")
 
-    async def snapshot(self, path: Path) -> FileSnapshotInfo:
-        """Save `path`'s current content (or its absence) and return the commit holding it."""
-        path = Path(path).resolve()
+    async def snapshot(self, path: Path) -> FileSnapshotInfo | None:
+        """Save `path`'s current content (or its absence) and return the commit holding it;
+        None for a secret file (by its name as given or as resolved), which is not saved."""
+        given = Path(path)
+        path = given.resolve()
+        if is_secret_file(given) or is_secret_file(path):
+            return None
         lock = _locks.setdefault(str(self.git_dir), asyncio.Lock())
         async with lock:
             await self._ensure()
@@ -128,6 +134,13 @@ class ShadowRepo:
             await self.restore_one(path, commit, existed)
             done.append(str(path))
         return done
+
+
+def is_secret_file(path: Path) -> bool:
+    """The permission engine's own predicate (one definition of "secret" for all)."""
+    from harness.permissions.paths import is_secret_path
+
+    return is_secret_path(path)
 
 
 def _write(path: Path, data: bytes, executable: bool) -> None:

@@ -56,6 +56,8 @@ EXIT_FOR_STATUS = {
     "limit": exitcodes.LIMIT,
     "awaiting_approval": exitcodes.AWAITING,
 }
+
+
 class HeadlessOutput:
     """The sink: writes events as the chosen format asks."""
 
@@ -63,6 +65,7 @@ class HeadlessOutput:
         self.fmt, self.out, self.err = fmt, out or sys.stdout, err or sys.stderr
         self.thread_id = ""
         self.pending: PermissionRequest | None = None
+        self.cost_known = True  # False: a model has no price, so costs are null, never 0
 
     def __call__(self, event: Event, seq: int) -> None:
         match event:
@@ -87,7 +90,10 @@ class HeadlessOutput:
             case _:
                 assert_never(event)
         if self.fmt == "stream-json":
-            self.write_line(event.type, seq, event.model_dump(mode="json", exclude={"type"}))
+            fields = event.model_dump(mode="json", exclude={"type"})
+            if event.type == "result" and not self.cost_known:
+                fields["cost_usd"] = None
+            self.write_line(event.type, seq, fields)
 
     def _note(self, text: str) -> None:
         if self.fmt == "text":
@@ -100,13 +106,15 @@ class HeadlessOutput:
         self.out.flush()
 
     def finish(self, result: RunResult, pending: PermissionRequest | None = None) -> None:
+        cost = round(result.cost_usd, 6) if self.cost_known else None
         payload: dict[str, Any] = {
             "thread_id": self.thread_id,
             "result": result.result,
             "is_error": result.is_error,
             "num_turns": result.num_turns,
             "usage": result.usage.model_dump(mode="json"),
-            "cost_usd": round(result.cost_usd, 6),
+            "cost_usd": cost,
+            "total_cost_usd": cost,  # the name scripts written for Claude Code read
             "status": result.status,
         }
         pending = (pending or self.pending) if result.status == "awaiting_approval" else None
@@ -300,6 +308,7 @@ async def _run(session: Session, output: HeadlessOutput, prompt: str | None, fmt
     from harness.agent.session import SessionError
 
     output.thread_id = session.thread_id
+    output.cost_known = session.cost_known
     if answer is not None:
         problem = decision_problem(session, answer, call_id)
         if problem:

@@ -45,3 +45,12 @@ def test_unknown_model_costs_zero_and_is_flagged(prices):
     assert cost_usd("gpt-imaginary", Usage(input_tokens=10**6), prices) == 0.0
     assert not is_priced("gpt-imaginary", prices)
     assert is_priced("claude-opus-4-5", prices)
+
+
+def test_cost_text_says_unknown_rather_than_zero():
+    from harness.model.pricing import cost_line, cost_text
+
+    assert cost_text(0.01234, True) == "$0.0123" and cost_text(0.5, True, 3) == "$0.500"
+    assert cost_text(0.0, False) == "cost unknown"
+    assert cost_line(0.25, []) == "cost $0.2500"
+    assert cost_line(0.0, ["a", "b"]) == "cost unknown (no price configured for a, b)"

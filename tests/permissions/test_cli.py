@@ -21,7 +21,12 @@ def test_json_output_has_decision_category_reason_rule_grade_and_sandbox(repo):
     out = json.loads(r.stdout)
     assert out["decision"] == "ask" and out["category"] == "git_push"
     assert out["grade"] == "irreversible" and out["rule"] is None and out["reason"]
-    assert set(out["sandbox"]) == {"available", "mechanism", "detail"}
+    sandbox = out["sandbox"]
+    assert set(sandbox) == {"available", "mechanism", "detail", "confined", "not_confined",
+                            "layers"}
+    # What is not confined is always said: at least that reads are not restricted.
+    assert any(item.startswith("reads") for item in sandbox["not_confined"]) or \
+        sandbox["not_confined"] == ["everything"]
 
 
 def test_text_output_explains_the_decision(repo):
@@ -64,7 +69,8 @@ def test_batch_answers_the_whole_shell_corpus_in_one_process(repo):
     answers = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(answers) == len(corpus)
     for case, answer in zip(corpus, answers, strict=True):
-        assert set(answer) == {"decision", "category", "reason", "rule", "grade"}
+        assert set(answer) == {"decision", "category", "reason", "rule", "grade", "check"}
+        assert answer["check"], case["id"]
         if case["expect"] == "ask":
             assert answer["decision"] != "allow", case["id"]
     allowed = sum(a["decision"] == "allow" for c, a in zip(corpus, answers, strict=True)

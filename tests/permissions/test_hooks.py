@@ -107,3 +107,22 @@ def test_hook_ask_tightens_an_allow():
     allowed = Decision("allow", "read", "read-only", grade="reversible")
     d = combine(allowed, HookOutcome(decision="ask", reason="check with a human"))
     assert (d.decision, d.reason) == ("ask", "hook asks: check with a human")
+
+
+def test_a_hook_that_loosens_an_ask_is_named_as_the_deciding_check():
+    asked = Decision("ask", "shell", "default mode asks", check="mode default: shell asks")
+    d = combine(asked, HookOutcome(decision="allow", reason="ci policy"))
+    assert (d.decision, d.check) == ("allow",
+                                     "pre_tool_use hook: allow (over mode default: shell asks)")
+    blocked = combine(d, HookOutcome(decision="deny", reason="no", blocked=True))
+    assert (blocked.decision, blocked.check) == ("deny", "pre_tool_use hook: deny")
+
+
+def test_hook_allow_never_lifts_self_protection_from_the_engine(tmp_path):
+    from harness.permissions.engine import decide
+    from harness.permissions.types import PermissionContext, ToolCall
+
+    ctx = PermissionContext(project_root=tmp_path, mode="acceptEdits")
+    for path in (".git/config", ".harness/config.local.toml", ".claude/agents/x.md"):
+        d = decide(ToolCall("Write", {"file_path": path, "content": "x"}), ctx)
+        assert combine(d, HookOutcome(decision="allow", reason="sure")).decision == "ask"

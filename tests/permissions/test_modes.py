@@ -150,3 +150,64 @@ def test_allow_rule_still_allows_outside_plan_mode(repo):
     ctx = PermissionContext(project_root=repo, mode="default",
                             allow=(parse_rule("Bash(npm test:*)"),))
     assert decide(CALLS["shell"], ctx).decision == "allow"
+
+
+# Every decision names the check that made it: one row per kind of check.
+CHECKS = [
+    (ToolCall("Read", {"file_path": ".env"}), "default", {}, "ask", "secret path"),
+    (ToolCall("Read", {"file_path": "/etc/hostname"}), "default", {}, "ask", "outside project"),
+    (ToolCall("Read", {"file_path": "src/app.py"}), "plan", {}, "allow", "read inside project"),
+    (ToolCall("Write", {"file_path": ".git/config"}), "acceptEdits", {}, "ask",
+     "protected path: .git/config"),
+    (ToolCall("Write", {"file_path": ".git/config"}), "plan", {}, "deny",
+     "protected path: .git/config"),
+    (ToolCall("Bash", {"command": "npm test"}), "default", {}, "ask", "mode default: shell asks"),
+    (ToolCall("Bash", {"command": "git status"}), "default", {}, "allow", "read-only command"),
+    (ToolCall("Bash", {"command": "ls $("}), "default", {}, "ask", "unparseable command"),
+    (ToolCall("Edit", {"file_path": "a.py"}), "default", {}, "ask", "mode default: write asks"),
+    (ToolCall("Edit", {"file_path": "a.py"}), "acceptEdits", {}, "allow",
+     "mode acceptEdits: write in project"),
+    (ToolCall("Write", {"file_path": "/var/tmp/x"}), "acceptEdits", {}, "ask",
+     "mode acceptEdits: write outside project asks"),
+    (ToolCall("Bash", {"command": "npm test"}), "plan", {}, "deny", "mode plan: no changes"),
+    (ToolCall("Bash", {"command": "npm test"}), "bypassPermissions", {}, "allow",
+     "mode bypassPermissions"),
+    (ToolCall("GitPush", {}), "default", {}, "ask", "mode default: push asks"),
+    (ToolCall("Bash", {"command": "npm test"}), "default", {"allow": ("Bash(npm test:*)",)},
+     "allow", "rule Bash(npm test:*)"),
+    (ToolCall("Bash", {"command": "npm test"}), "default", {"session_allow": ("Bash(npm test:*)",)},
+     "allow", "session grant Bash(npm test:*)"),
+    (ToolCall("Read", {"file_path": "s/a"}), "default", {"deny": ("Read(s/**)",)}, "deny",
+     "deny rule Read(s/**)"),
+    (ToolCall("Bash", {"command": "npm test"}), "default", {"ask": ("Bash(npm:*)",)}, "ask",
+     "ask rule Bash(npm:*)"),
+    (ToolCall("GitCommit", {"message": "m"}), "bypassPermissions",
+     {"interrupt_before": ("GitCommit",)}, "ask", "breakpoint GitCommit"),
+    (ToolCall("AskUser", {"question": "?"}), "default", {}, "ask", "question for the user"),
+    (ToolCall("Frobnicate", {}), "default", {}, "ask", "unknown tool"),
+    (ToolCall("TodoWrite", {"todos": []}), "default", {}, "allow", "meta tool"),
+]
+
+
+@pytest.mark.parametrize(("call", "mode", "rules", "verdict", "check"), CHECKS,
+                         ids=[c[4] + "-" + c[1] for c in CHECKS])
+def test_every_decision_names_its_check(call, mode, rules, verdict, check, repo):
+    ctx = PermissionContext(project_root=repo, mode=mode, **{
+        k: tuple(parse_rule(r) for r in v) for k, v in rules.items()})
+    d = decide(call, ctx)
+    assert (d.decision, d.check) == (verdict, check), d.reason
+
+
+def test_the_deciding_rule_says_which_file_wrote_it(repo):
+    from harness.config.loader import load_config
+    from harness.permissions.context import context_from_settings, rule_sources
+
+    (repo / ".harness").mkdir()
+    (repo / ".harness" / "config.toml").write_text('[permissions]\nallow = ["Bash(make:*)"]\n')
+    (repo / ".harness" / "config.local.toml").write_text('[permissions]\ndeny = ["Read(k/**)"]\n')
+    loaded = load_config(repo)
+    ctx = context_from_settings(loaded.settings, repo, sources=rule_sources(loaded, repo))
+    assert decide(ToolCall("Bash", {"command": "make x"}), ctx).check == (
+        "rule Bash(make:*) from .harness/config.toml")
+    assert decide(ToolCall("Read", {"file_path": "k/a"}), ctx).check == (
+        "deny rule Read(k/**) from .harness/config.local.toml")

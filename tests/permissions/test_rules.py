@@ -143,3 +143,57 @@ def test_deny_read_rule_also_stops_shell_commands_that_read_the_file(repo):
     assert _bash(repo, "cat secrets/token.txt", deny=deny) == "deny"
     assert _bash(repo, "grep -r x src < secrets/a", deny=deny) == "deny"
     assert _bash(repo, "cat README.md", deny=deny) == "allow"
+
+
+# --- path rules are normalized at load ------------------------------------------------------
+@pytest.mark.parametrize(("written", "normalized"), [
+    ("Read(./src//a/./b.py)", "Read(/src/a/b.py)"),
+    ("Read(src/../lib/**)", "Read(lib/**)"),
+    ("Edit(//etc//x/../hosts)", "Edit(//etc/hosts)"),
+    ("Read(~/.ssh/../.aws/**)", "Read(~/.aws/**)"),
+    ("Read(.env)", "Read(.env)"),
+    ("Read(**/*.pem)", "Read(**/*.pem)"),
+    ("Edit(/src/)", "Edit(/src/)"),
+    ("Read(//)", "Read(//)"),
+])
+def test_path_rules_are_normalized(written, normalized):
+    assert str(parse_rule(written)) == normalized
+
+
+@pytest.mark.parametrize(("written", "suggestion"), [
+    ("Read(../secrets/**)", "Read(//{parent}/secrets/**)"),
+    ("Edit(src/../../x.py)", "Edit(//{parent}/x.py)"),
+    ("Read(./../sibling/.env)", "Read(//{parent}/sibling/.env)"),
+    ("Read(**/../x)", "without `..`"),
+    ("Read(~root/.ssh/id_rsa)", "Read(//root/.ssh/id_rsa)"),
+    ("Read(~no-such-user-zz/x)", "no user"),
+])
+def test_path_rule_that_can_never_match_is_an_error_naming_the_abs_form(written, suggestion,
+                                                                        repo):
+    want = suggestion.replace("{parent}", str(repo.resolve().parent).lstrip("/"))
+    with pytest.raises(RuleSyntaxError, match="can never match") as err:
+        parse_rule(written, repo.resolve())
+    assert want in str(err.value)
+
+
+def test_config_with_a_climbing_path_rule_is_a_config_error_naming_the_file(repo):
+    (repo / ".harness").mkdir()
+    (repo / ".harness" / "config.toml").write_text(
+        '[permissions]\ndeny = ["Read(../secrets/**)"]\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(repo)
+    text = str(err.value)
+    assert "config.toml" in text and f"Read(//{str(repo.resolve().parent).lstrip('/')}" \
+        "/secrets/**)" in text
+
+
+def test_the_suggested_abs_form_matches_what_was_meant(repo, tmp_path):
+    secrets = repo.parent / "secrets"
+    secrets.mkdir()
+    (secrets / "k").write_text("x")
+    with pytest.raises(RuleSyntaxError) as err:
+        parse_rule("Read(../secrets/**)", repo.resolve())
+    suggested = str(err.value).split("`")[-2]
+    ctx = PermissionContext(project_root=repo, deny=(parse_rule(suggested),))
+    d = decide(ToolCall("Read", {"file_path": "../secrets/k"}), ctx)
+    assert (d.decision, d.rule) == ("deny", suggested)

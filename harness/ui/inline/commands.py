@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from harness.model.pricing import cost_line
 from harness.protocol.kinds import MODES
 from harness.ui.describe import describe_call
 from harness.ui.formatting import age, human_tokens
@@ -94,8 +95,9 @@ class SlashCommands:
         window = max(1, s.context_window)
         ctx = s.context_tokens
         self.say(
-            f"cost ${s.cost_usd:.4f} · {s.num_turns} turns · input {human_tokens(u.input_tokens)}"
-            f" · output {human_tokens(u.output_tokens)} · cache write "
+            f"{cost_line(s.cost_usd, s.unpriced_models)} · {s.num_turns} turns"
+            f" · input {human_tokens(u.input_tokens)} · output {human_tokens(u.output_tokens)}"
+            " · cache write "
             f"{human_tokens(u.cache_creation_input_tokens)} · cache read "
             f"{human_tokens(u.cache_read_input_tokens)} · context {human_tokens(ctx)}"
             f" ({100 * ctx / window:.0f}% of {human_tokens(window)})"

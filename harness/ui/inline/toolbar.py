@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prompt_toolkit.formatted_text import FormattedText
 
+from harness.model.pricing import cost_text
 from harness.protocol.session import Session
 from harness.ui.formatting import human_tokens
 
@@ -28,7 +29,7 @@ def toolbar_fragments(session: Session) -> FormattedText:
         ("", session.model_name),
         ("", f" │ context {100 * ctx / window:.0f}%"),
         ("", f" │ {human_tokens(usage.total)} tokens"),
-        ("", f" │ ${session.cost_usd:.4f}"),
+        ("", f" │ {cost_text(session.cost_usd, session.cost_known)}"),
         ("", f" │ {session.thread_id or 'new thread'} "),
     ]
     return FormattedText(parts)

@@ -19,6 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
+from harness.config.shipped import TUI_STYLES, read_shipped
 from harness.exitcodes import AWAITING, USAGE
 from harness.ui.history import PromptHistory
 from harness.ui.tui.conversation import Conversation
@@ -86,7 +87,10 @@ class TuiApprover:
 
 
 class HarnessApp(App[int]):
-    CSS_PATH = "styles.tcss"
+    # Read through importlib.resources, not CSS_PATH: Textual resolves CSS_PATH against the
+    # module's folder, which a zip or a wheel built without the file does not have; a missing
+    # stylesheet is then a ShippedFileError naming it, before any screen is drawn.
+    CSS = read_shipped(TUI_STYLES)
     TITLE = "harness"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from harness.model.pricing import cost_line
 from harness.protocol.kinds import MODES
 from harness.ui.formatting import human_tokens
 from harness.ui.slash import SLASH_COMMANDS
@@ -77,7 +78,7 @@ async def _cost(app: HarnessApp, arg: str) -> None:
         f"this thread: {human_tokens(u.input_tokens)} in · {human_tokens(u.output_tokens)} out · "
         f"{human_tokens(u.cache_read_input_tokens)} cache read · "
         f"{human_tokens(u.cache_creation_input_tokens)} cache write · "
-        f"${s.cost_usd:.4f} · {s.num_turns} turns · context "
+        f"{cost_line(s.cost_usd, s.unpriced_models)} · {s.num_turns} turns · context "
         f"{human_tokens(s.context_tokens)}/{human_tokens(s.context_window)}"
     )
 

@@ -67,6 +67,16 @@ def run_tui(args: argparse.Namespace) -> int:
 
         print(f"harness: {bad_cwd[1]}", file=sys.stderr)
         return bad_cwd[0]
-    app = build_app(args)
+    from harness.config.errors import ConfigError
+
+    try:
+        app = build_app(args)
+    except ConfigError as exc:  # a shipped file (the stylesheet) is missing: a broken install
+        import sys
+
+        from harness.exitcodes import USAGE
+
+        print(f"harness: {exc}", file=sys.stderr)
+        return USAGE
     code = app.run()
     return int(code or 0)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.widgets import Static
 
+from harness.model.pricing import cost_text
 from harness.ui.formatting import human_tokens
 
 if TYPE_CHECKING:  # the protocol (pydantic) loads after the first frame
@@ -45,6 +46,7 @@ class StatusLine(Static):
         text.append(f"· ctx {pct:.0f}% ", style="bold yellow" if pct >= 80 else "")
         usage = session.usage
         total = int(getattr(usage, "total", 0) or 0)
-        text.append(f"· {human_tokens(total)} tok · ${float(session.cost_usd or 0):.3f} ")
+        cost = cost_text(float(session.cost_usd or 0), session.cost_known, 3)
+        text.append(f"· {human_tokens(total)} tok · {cost} ")
         text.append(f"· {str(session.thread_id)[:12] or 'new thread'}", style="dim")
         self.update(text)

@@ -42,20 +42,20 @@ class Driver:
         self.task = asyncio.ensure_future(self.app.run())
 
     async def at_prompt(self) -> None:
-        await wait_for(lambda: self.app._turn is None and self.app.prompt.app.is_running, 10)
+        await wait_for(lambda: self.app._turn is None and self.app.prompt.app.is_running, 30)
 
     async def type(self, line: str) -> None:
         await self.at_prompt()
         self.pipe.send_text(line + "\r")
 
     async def until(self, fragment: str) -> None:
-        await wait_for(lambda: fragment in self.text, 10)
+        await wait_for(lambda: fragment in self.text, 30)
 
     async def finish(self) -> int:
         await self.type("/quit")
         return await self.close()
 
     async def close(self) -> int:
-        code = await asyncio.wait_for(self.task, 10)
+        code = await asyncio.wait_for(self.task, 30)
         await self.session.close()
         return code

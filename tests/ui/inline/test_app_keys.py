@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+from prompt_toolkit.key_binding.vi_state import InputMode
+
 from harness.exitcodes import DONE
 from harness.model.script import Reply, Text, text
 from harness.ui.inline.history import history_path, project_history
@@ -33,7 +35,9 @@ async def test_vi_mode_edits_with_vi_keys(pipe, repo):
     pipe.send_text("hello world")  # vi starts in insert mode
     await wait_for(lambda: app.prompt.default_buffer.text == "hello world")
     pipe.send_text("\x1b")
-    await asyncio.sleep(0.1)
+    # Only once Esc has been taken as Esc (not the start of an escape sequence) are the
+    # next keys vi commands rather than text.
+    await wait_for(lambda: app.prompt.app.vi_state.input_mode == InputMode.NAVIGATION)
     pipe.send_text("0dwA!\r")
     assert await task == "world!"
     await d.session.close()

@@ -46,6 +46,7 @@ class FakeSession:
         self.model_name = "claude-sonnet-4-5"
         self.usage = ev.Usage(input_tokens=1200, output_tokens=340)
         self.cost_usd = 0.0123
+        self.unpriced_models: list[str] = []
         self.context_tokens = 24_000
         self.context_window = 200_000
         self.num_turns = 0
@@ -68,6 +69,10 @@ class FakeSession:
         self.delay = 0.0
 
     # --- the API ------------------------------------------------------------------------
+
+    @property
+    def cost_known(self) -> bool:
+        return not self.unpriced_models
 
     def _emit(self, event: ev.Event) -> None:
         if not event.STREAM_ONLY:

@@ -16,6 +16,7 @@ from harness.ui.history import PromptHistory
 from harness.ui.tui.app import HarnessApp
 from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker
+from tests.ui.tui.waiting import settled, wait_until
 
 SIZE = (100, 30)
 
@@ -29,12 +30,9 @@ def real_app(project: Path, resume: str | None = None) -> HarnessApp:
                       load_files=False)
 
 
-async def until(pilot, check, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {check.__code__.co_consts or check}")
+async def until(pilot, check, timeout: float = 30.0) -> None:
+    """Wall-clock bound, generous: a loaded machine is slow, not wrong."""
+    await wait_until(pilot, check, f"{check.__code__.co_consts or check}", timeout)
 
 
 async def send(app: HarnessApp, pilot, prompt: str) -> None:
@@ -45,7 +43,7 @@ async def send(app: HarnessApp, pilot, prompt: str) -> None:
 
 async def idle(app: HarnessApp, pilot) -> None:
     await until(pilot, lambda: not app.running and not app.queue)
-    await pilot.pause(0.1)
+    await settled(pilot)
 
 
 def widget_text(widget) -> str:
@@ -226,7 +224,7 @@ async def test_fork_from_the_picker_continues_in_a_new_thread(project, scripted_
         await until(pilot, lambda: isinstance(app.screen, StepPicker))
         await pilot.press("up", "up", "enter")  # newest step first; go back to "First answer."
         await until(pilot, lambda: app.session.thread_id != original)
-        await pilot.pause(0.1)
+        await until(pilot, lambda: "forked" in shown(app) and "two" not in shown(app))
         out = shown(app)
         assert "First answer." in out and "two" not in out and "forked" in out
         await send(app, pilot, "three")
@@ -254,9 +252,7 @@ async def test_a_missing_key_is_explained_inside_the_ui(project, scripted_server
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.session is not None)
-        await pilot.pause(0.1)
-        assert "ANTHROPIC_API_KEY is not set" in shown(app)
+        await until(pilot, lambda: "ANTHROPIC_API_KEY is not set" in shown(app))
         await send(app, pilot, "hello?")
         await idle(app, pilot)
         errors = [e for e in app.conversation.entries if e.style == "error"]
@@ -297,18 +293,15 @@ async def test_model_cost_and_clear_commands_use_the_session(project, scripted_s
         await idle(app, pilot)
         first = app.session.thread_id
         await send(app, pilot, "/model claude-haiku-4-5")
-        await pilot.pause(0.05)
-        assert app.session.model_name == "claude-haiku-4-5"
+        await until(pilot, lambda: app.session.model_name == "claude-haiku-4-5")
         assert "claude-haiku-4-5" in str(app.status.render())
         await send(app, pilot, "which model?")
         await idle(app, pilot)
         assert scripted_server.message_requests[-1].body["model"] == "claude-haiku-4-5"
         await send(app, pilot, "/cost")
-        await pilot.pause(0.05)
-        assert "turns" in app.conversation.entries[-1].text
+        await until(pilot, lambda: "turns" in app.conversation.entries[-1].text)
         await send(app, pilot, "/clear")
-        await pilot.pause(0.1)
-        assert "hello" not in shown(app) and first in shown(app)
+        await until(pilot, lambda: "hello" not in shown(app) and first in shown(app))
         await send(app, pilot, "again")
         await idle(app, pilot)
         assert app.session.thread_id != first and "Fresh start." in shown(app)
@@ -334,18 +327,18 @@ async def test_resume_picker_lists_the_stores_threads_and_switches(project, scri
         await idle(app, pilot)
         first = app.session.thread_id
         await send(app, pilot, "/clear")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.session.thread_id == "")  # a new thread, not yet saved
         await send(app, pilot, "topic B")
         await idle(app, pilot)
         await send(app, pilot, "/resume")
         await until(pilot, lambda: isinstance(app.screen, ThreadPicker))
-        await pilot.pause(0.1)
+        await until(pilot, lambda: "topic B" in widget_text(app.screen.query_one("#choices")))
         listed = widget_text(app.screen.query_one("#choices"))
         assert "topic A" in listed and "topic B" in listed and "done" in listed
         await pilot.press("down", "enter")  # the newest (B, current) is first
         await until(pilot, lambda: app.session.thread_id == first)
-        await pilot.pause(0.1)
-        assert "About A." in shown(app) and "About B." not in shown(app)
+        await until(pilot, lambda: "About A." in shown(app))
+        assert "About B." not in shown(app)
         await pilot.press("ctrl+c", "ctrl+c")
 
 

@@ -1,5 +1,7 @@
 """Snapshots (pytest-textual-snapshot) of the main screen, the permission dialog with a diff
-and the session picker. Deterministic: fake session with fixed ids, usage and clock.
+and the session picker. Deterministic: fake session with fixed ids, usage and clock, a fixed
+80×24 terminal, no sleeps (each test waits for the state it pins, then for the app to
+settle) and steady cursors (a blinking one is drawn or not depending on timing).
 
 Regenerate after an intended change: pytest tests/ui/tui/test_snapshots.py --snapshot-update
 """
@@ -11,6 +13,7 @@ from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.session_picker import ThreadPicker
 from tests.ui.tui.conftest import fake_app
 from tests.ui.tui.fake_session import Ask
+from tests.ui.tui.waiting import settled, steady_cursors, wait_until
 
 ANSWER = """I read `src/app.py`. Here is the plan:
 
@@ -33,12 +36,14 @@ DIFF = """--- a/src/app.py
 
 
 async def _settle(app, pilot, screen_type=None):
-    for _ in range(300):
-        if app.session is not None and (screen_type is None or isinstance(app.screen,
-                                                                          screen_type)):
-            break
-        await pilot.pause(0.01)
-    await pilot.pause(0.3)
+    """The session is open (and `screen_type` on top), everything queued has run."""
+    await wait_until(pilot, lambda: app.session is not None, "the session to open")
+    if screen_type is not None:
+        await wait_until(pilot, lambda: isinstance(app.screen, screen_type),
+                         f"{screen_type.__name__} to show")
+    await settled(pilot, workers=screen_type is None)  # a dialog's worker waits for it
+    steady_cursors(pilot)
+    await pilot.pause()
 
 
 def test_main_screen(project, snap_compare):
@@ -57,7 +62,9 @@ def test_main_screen(project, snap_compare):
         s._emit(ev.ToolCallEvent(call_id="c2", tool="TodoWrite", input={"todos": todos}))
         s._emit(ev.ToolResult(call_id="c2", tool="TodoWrite", content="ok", duration_ms=1,
                               metadata={"todos": todos}))
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.todo_panel.display and len(app.todo_panel.todos) == 2,
+                         "the todo panel")
+        await _settle(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
 

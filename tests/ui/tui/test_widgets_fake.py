@@ -10,6 +10,7 @@ from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker
 from tests.ui.tui.conftest import fake_app
 from tests.ui.tui.fake_session import Ask
+from tests.ui.tui.waiting import settled, wait_until
 
 DIFF = "--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@\n-print('hi')\n+print('hello')\n"
 EDIT = Ask("Edit", {"file_path": "src/app.py", "old_string": "hi", "new_string": "hello"},
@@ -19,20 +20,14 @@ RM = Ask("Bash", {"command": "rm -rf build"}, preview="rm -rf build", grade="irr
 
 
 async def _ready(app, pilot):
-    for _ in range(100):
-        if app.session is not None:
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("session never opened")
+    await wait_until(pilot, lambda: app.session is not None, "the session to open")
 
 
 async def _dialog(app, pilot) -> PermissionDialog:
-    for _ in range(200):
-        if isinstance(app.screen, PermissionDialog):
-            await pilot.pause()
-            return app.screen
-        await pilot.pause(0.01)
-    raise AssertionError("no permission dialog")
+    await wait_until(pilot, lambda: isinstance(app.screen, PermissionDialog),
+                     "the permission dialog")
+    await pilot.pause()
+    return app.screen
 
 
 async def test_prompt_is_sent_and_the_answer_is_streamed_as_markdown(project):
@@ -41,7 +36,7 @@ async def test_prompt_is_sent_and_the_answer_is_streamed_as_markdown(project):
         await _ready(app, pilot)
         await pilot.press(*"hello", "enter")
         await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: len(app.conversation.entries) == 2, "the answer")
         assert [e.kind for e in app.conversation.entries] == ["user", "text"]
         assert app.conversation.entries[1].text.strip() == "**Hi** there"
         assert "**Hi** there" in app.conversation.entries[1].widget.source
@@ -242,9 +237,10 @@ async def test_escape_interrupts_a_streaming_answer(project):
     app, box = fake_app(project, steps={"go": [long]})
     async with app.run_test(size=(100, 30)) as pilot:
         await _ready(app, pilot)
-        box["session"].delay = 0.005
+        box["session"].delay = 0.02  # 400 words: at least 8 s of streaming to interrupt
         await pilot.press(*"go", "enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: any(e.kind == "text" and e.text for e in
+                                            app.conversation.entries), "the answer to stream")
         assert app.running
         await pilot.press("escape")
         await app.workers.wait_for_complete()
@@ -259,11 +255,13 @@ async def test_a_long_thread_mounts_only_a_window_and_loads_earlier_on_scroll(pr
         await _ready(app, pilot)
         conv = app.conversation
         conv.add_many([Entry("user", text=f"step {i}") for i in range(3000)])
-        await pilot.pause(0.2)
         assert conv.mounted_count() == WINDOW
+        # Laid out and following the tail: only then is there an "up" to scroll to.
+        await wait_until(pilot, lambda: 0 < conv.max_scroll_y == conv.scroll_y,
+                         "the window to be laid out at the tail")
         conv.scroll_home(animate=False)
-        await pilot.pause(0.3)
-        assert conv.mounted_count() > WINDOW and conv.scroll_y > 0  # position kept
+        await wait_until(pilot, lambda: conv.mounted_count() > WINDOW and conv.scroll_y > 0,
+                         "earlier entries to load with the position kept")
 
 
 async def test_errors_show_in_the_view_with_what_to_do(project):
@@ -295,11 +293,9 @@ async def test_resume_picker_lists_threads_and_switches(project):
     async with app.run_test(size=(100, 30)) as pilot:
         await _ready(app, pilot)
         await pilot.press(*"/resume", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ThreadPicker)
+        await wait_until(pilot, lambda: isinstance(app.screen, ThreadPicker), "the picker")
         await pilot.press("down", "enter")
-        await pilot.pause(0.1)
-        assert box["session"].thread_id == "th-0002"
+        await wait_until(pilot, lambda: box["session"].thread_id == "th-0002", "the switch")
 
 
 async def test_fork_picker_forks_at_the_chosen_step(project):
@@ -311,11 +307,10 @@ async def test_fork_picker_forks_at_the_chosen_step(project):
         await pilot.press(*"two", "enter")
         await app.workers.wait_for_complete()
         await pilot.press(*"/fork", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, StepPicker)
+        await wait_until(pilot, lambda: isinstance(app.screen, StepPicker), "the step picker")
         await pilot.press("up", "up", "enter")  # newest first selected: go to "A"
-        await pilot.pause(0.1)
-        assert box["session"].thread_id == "th-0001-fork"
+        await wait_until(pilot, lambda: box["session"].thread_id == "th-0001-fork", "the fork")
+        await settled(pilot)
         assert [e.text for e in app.conversation.entries if e.kind == "user"] == ["one"]
 
 
