@@ -80,9 +80,10 @@ def prepare(name: str, args: list[Word], an: Analyzer) -> list[Word] | str:
             if i + 2 >= len(args):
                 return f"jq {t} needs a name and a value"
             if t in ("--slurpfile", "--rawfile"):
-                if args[i + 2].text is None:
+                read = args[i + 2].text
+                if read is None:
                     return f"jq {t} reads a file only known at run time"
-                an.read_path(args[i + 2].text)
+                an.read_path(read)
             i += 3
             continue
         out.append(args[i])
@@ -157,10 +158,10 @@ _FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 
 
 def _find(args: list[Word], an: Analyzer) -> Verdict:
-    texts = [a.text for a in args]
-    if any(t is None for t in texts) or any(a.glob for a in args):
+    if any(a.text is None for a in args) or any(a.glob for a in args):
         return no("find arguments only known at run time could become actions that write "
                   "or run")
+    texts = [a.text or "" for a in args]  # none is None (checked above)
     i = 0
     while i < len(texts) and texts[i] in ("-H", "-L", "-P", "-O0", "-O1", "-O2", "-O3"):
         i += 1
@@ -318,8 +319,8 @@ def judge_special(name: str, args: list[Word], an: Analyzer) -> Verdict | None:
         if name == "[" and texts[-1:] != ["]"]:
             return no("`[` without its closing `]`")
         for k, t in enumerate(texts):
-            if t == "-v" and k + 1 < len(texts) and (texts[k + 1] is None or
-                                                     "[" in texts[k + 1]):
+            if t == "-v" and k + 1 < len(texts) and ((nxt := texts[k + 1]) is None or
+                                                     "[" in nxt):
                 return no("test -v with a subscript evaluates it as arithmetic (runs code)")
         return ok("tests a condition")
     return None

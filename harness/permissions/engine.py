@@ -11,6 +11,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 from harness.config.rules import Rule
 from harness.permissions import paths as P
@@ -134,6 +135,7 @@ def _classify_read(call: ToolCall, ctx: PermissionContext, root: Path,
     real: list[Path] = []
     concern = None
     for raw in raws:
+        assert raw is not None  # checked above
         rp = P.resolve(raw, root, ctx.home)
         paths += [Path(os.path.normpath(rp.lexical)), rp.real]
         real.append(rp.real)
@@ -232,7 +234,7 @@ def classify(call: ToolCall, ctx: PermissionContext) -> Facts:
                          hard=Finding("missing input", "the call has no command"))
         cwd = P.real_root(ctx.cwd) if ctx.cwd else root
         a = analyze(command, root, read_roots, cwd, ctx.home)
-        cat = a.category  # type: ignore[assignment]
+        cat = cast("Category", a.category)
         facts = Facts(cat, a.reason, grade_for(cat, destructive=a.irreversible),
                       ok_check="read-only command", shell=a)
         if not a.parsed:

@@ -144,23 +144,23 @@ def parse(t: OptionTable, args: list[Word], what: str) -> Parsed:
                 if t.digits and c.isdigit():
                     j += 1
                     continue
-                opt = t.short.get(c)
-                if opt is None:
+                sopt = t.short.get(c)
+                if sopt is None:
                     out.problem = f"{what}: `-{c}` is not a known option"
                     return out
-                if opt.kind == "flag":
-                    out.options.append((opt, None, None))
+                if sopt.kind == "flag":
+                    out.options.append((sopt, None, None))
                     j += 1
                     continue
                 rest = a[j + 1:]
-                if rest or opt.kind == "optional":
-                    out.options.append((opt, rest or None, w if rest else None))
+                if rest or sopt.kind == "optional":
+                    out.options.append((sopt, rest or None, w if rest else None))
                 elif i + 1 >= n:
                     out.problem = f"{what}: `-{c}` needs a value"
                     return out
                 else:
                     i += 1
-                    out.options.append((opt, args[i].text, args[i]))
+                    out.options.append((sopt, args[i].text, args[i]))
                 break
             i += 1
             continue

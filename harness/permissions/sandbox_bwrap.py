@@ -93,8 +93,8 @@ def bwrap_argv(
     # the protected files inside it are read-only.
     rebound = [Path(_real(p)) for p in protected]
     keep_writable = writable_binds(rebound)
-    for real in rebound:
-        argv += ["--bind" if real in keep_writable else "--ro-bind", str(real), str(real)]
+    for target in rebound:
+        argv += ["--bind" if target in keep_writable else "--ro-bind", str(target), str(target)]
     argv += [*BASE_FLAGS]
     if network:
         argv.append("--share-net")

@@ -19,6 +19,7 @@ from harness.permissions.shellwords import (
     HIDDEN_CODE,
     ContinuationError,
     Word,
+    WordKind,
     backtick_body,
     decode_ansi_c,
     join_continuations,
@@ -346,7 +347,7 @@ class Analyzer(NodeWalker, PathChecks):
                 self.cwds, self.maybe_old = saved
 
 
-def _worst(parts: list[Word]) -> str:
+def _worst(parts: list[Word]) -> WordKind:
     kinds = {p.kind for p in parts}
     return "dynamic" if "dynamic" in kinds else "var" if "var" in kinds else "static"
 

@@ -5,7 +5,8 @@ is walked. Any other node type, or an unexpected token such as a stray `;;`, ask
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from harness.permissions.shellwords import HIDDEN_CODE, Word
 
@@ -43,6 +44,21 @@ class NodeWalker:
     """Mixed into `shell.Analyzer`; relies on its word(), simple(), src() and path checks."""
 
     out: ShellAnalysis
+    # What the host (`shell.Analyzer`) provides, declared so the mixin type-checks alone.
+    cwds: list[Path]
+    maybe_old: list[Path]
+    loop_vars: dict[str, list[Word]]
+
+    if TYPE_CHECKING:
+        def src(self, n: Any) -> str: ...
+        def fail(self, why: str) -> None: ...
+        def problem(self, why: str) -> None: ...
+        def mark(self, n: Any) -> None: ...
+        def word(self, n: Any) -> Word: ...
+        def substitution(self, n: Any) -> None: ...
+        def read_path(self, raw: str) -> None: ...
+        def simple(self, env: list[tuple[str, Word]], words: list[Word],
+                   open_args: bool = False, depth: int = 0, appends: bool = False) -> None: ...
 
     def settle(self) -> None:
         """Past this point a `cd` that failed did not stop anything: both folders count."""
@@ -117,7 +133,7 @@ class NodeWalker:
         if t == "for_statement":
             if not self.tokens_ok(n):
                 return
-            saved = list(self.cwds)
+            before_loop = list(self.cwds)
             var = n.child_by_field_name("variable")
             if var is not None:
                 self.mark(var)
@@ -129,7 +145,7 @@ class NodeWalker:
             for c in n.named_children:
                 if c.type == "do_group":
                     self.node(c)
-            self.cwds = list(dict.fromkeys([*saved, *self.cwds]))  # the body may not run
+            self.cwds = list(dict.fromkeys([*before_loop, *self.cwds]))  # the body may not run
             return
         if t == "command":
             self.command(n)

@@ -5,6 +5,7 @@ variables and plain `$VAR`s resolved where their values are known."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,7 +93,7 @@ class PathChecks:
                 self.read_word(Word(None, v.source, kind="dynamic"), prints_content)
                 continue
             value = v.text
-            path = re.sub(rf"\$(\{{{name}\}}|{name}\b)", lambda _m, value=value: value, text)
+            path = re.sub(rf"\$(\{{{name}\}}|{name}\b)", _literally(value), text)
             if "$" in path:
                 self.read_word(Word(None, path, kind="var"), prints_content)
             else:
@@ -112,3 +113,8 @@ class PathChecks:
             self.maybe_old += self.cwds
         self.cwds = list(dict.fromkeys(new))
         return None
+
+
+def _literally(value: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts `value` as is (no backslash escapes)."""
+    return lambda _m: value
