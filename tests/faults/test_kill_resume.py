@@ -283,7 +283,10 @@ def run_until_signalled(tmp_path: Path, store_url: str | None, at_least: int, ch
             break
         folder = tmp_path / f"batch{batch}"
         folder.mkdir()
-        done += run_chains(folder, store_url, chains=chains, kills=kills)
+        missing = at_least - sum(c.signalled for c in done)
+        # a top-up batch is only as large as the signals still missing
+        size = chains if not done else min(chains, max(2, -(-missing // kills) + 1))
+        done += run_chains(folder, store_url, chains=size, kills=kills)
     landed = sum(c.signalled for c in done)
     assert landed >= at_least, f"only {landed} of {at_least} signals landed"
     return done
