@@ -91,8 +91,30 @@ async def _exited(proc: asyncio.subprocess.Process) -> int:
 
 
 def _kill_group(pid: int, sig: int) -> None:
+    """The command's process group, and each direct child that left it: bubblewrap's
+    namespace init runs in a session of its own, and if bwrap dies before the kernel ties
+    that init to it (`--die-with-parent` is set from inside, a moment later), the group kill
+    alone would leave the whole sandbox running, holding the call's pipes."""
+    escaped = _children_outside_group(pid)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
+    for child in escaped:  # each one named by its pid, read just before the group kill
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(child, sig)
+
+
+def _children_outside_group(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
+    except (OSError, ValueError):
+        return []
+    escaped = []
+    for child in children:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if os.getpgid(child) != pid:
+                escaped.append(child)
+    return escaped
 
 
 def command_env(ctx: ToolContext) -> dict[str, str]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -81,6 +82,30 @@ async def test_bash_timeout_kills_the_process_group(project, ctx):
         time.sleep(0.05)
     else:
         pytest.fail("background child survived the timeout")
+
+
+async def test_bash_timeout_also_ends_a_child_that_left_the_process_group(project, ctx):
+    # `setsid` leaves the group the way bubblewrap's namespace init does (its own session):
+    # a timeout must end it too, or it keeps running and holds the call's pipes.
+    pidfile = project / "escaped.pid"
+    out = await bash(ctx, f"setsid sh -c 'echo $$ > {pidfile}; exec sleep 60' & "
+                          f"while [ ! -s {pidfile} ]; do sleep 0.05; done; echo started; "
+                          "exec sleep 60", timeout=3)
+    assert out.is_error and out.metadata["timed_out"] and "started" in out.content, out.content
+    escaped = int(pidfile.read_text())
+    try:
+        for _ in range(100):
+            try:
+                os.kill(escaped, 0)
+            except ProcessLookupError:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the child that left the process group survived the timeout")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(escaped, signal.SIGKILL)  # the one pid it recorded
+        await asyncio.sleep(0.3)  # let the pipes close while the loop is alive
 
 
 async def test_bash_background_process_does_not_hang_the_call(project, ctx):
