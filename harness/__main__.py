@@ -1,17 +1,13 @@
-"""`python -m harness`: SIGTERM and SIGINT mean "cancel, exit 130" from the first line."""
+"""`python -m harness`: SIGTERM and SIGINT mean "cancel, exit 130" from the first line.
 
-import signal
-import sys
+Until a front-end takes them over they are only remembered (see harness.startup_signals):
+raising from a handler in the middle of an import would leave importlib's locks held.
+"""
 
+from harness import startup_signals
 
-def _cancel(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+startup_signals.defer()
 
-
-signal.signal(signal.SIGTERM, _cancel)
-try:
-    from harness.cli import entry
-except KeyboardInterrupt:
-    sys.exit(130)
+from harness.cli import entry  # noqa: E402  (after the handlers: the import takes a while)
 
 entry()

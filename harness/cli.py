@@ -243,7 +243,9 @@ def entry() -> None:
     """
     import os
 
-    _signals_cancel()
+    from harness import startup_signals
+
+    startup_signals.defer()  # signals are remembered until a safe point or a front-end
     try:
         code = main()
     except KeyboardInterrupt:  # a signal before the subcommand started: nothing was written
@@ -255,21 +257,6 @@ def entry() -> None:
         except (BrokenPipeError, ValueError):
             pass
     os._exit(code)
-
-
-def _raise_cancel(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _signals_cancel() -> None:
-    """SIGTERM ends harness like SIGINT (exit 130) from the start: nothing is written before
-    a session opens, and once it does, the front-end takes both signals over."""
-    import signal
-
-    try:
-        signal.signal(signal.SIGTERM, _raise_cancel)
-    except (ValueError, OSError):  # not the main thread (embedded use): leave it alone
-        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -290,8 +277,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         start_background_import()
     from importlib import import_module
 
+    from harness import startup_signals
+
     handler = import_module(f"harness.commands.{command}")
     try:
+        if command not in ("run", "resume"):  # these hand the signals to their front-end
+            startup_signals.raise_from_now_on()
         return int(handler.main(args) or 0)
     except KeyboardInterrupt:
         from harness.exitcodes import CANCELLED

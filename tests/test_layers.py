@@ -16,7 +16,8 @@ RANK = {
     "protocol": 0, "config": 1, "store": 2, "permissions": 3, "tools": 4, "model": 5,
     "hooks": 6, "agent": 7, "ui": 8, "entry": 9,
 }
-SHARED = {"exitcodes", "__init__"}  # harness/exitcodes.py (constants), the package marker
+# stdlib-only modules anyone may import: exit codes, start-up signal deferral, package marker
+SHARED = {"exitcodes", "startup_signals", "__init__"}
 FRONT_ENDS = ("tui", "inline", "headless", "web")  # under ui/: never import each other
 TERMINAL_LIBS = ("textual", "prompt_toolkit")
 

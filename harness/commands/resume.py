@@ -60,6 +60,9 @@ def main(args: argparse.Namespace) -> int:
         opts.demo = True
     # The answer is checked against the pending call under the thread's lease, before
     # anything is written (see headless.decision_problem).
+    from harness import startup_signals
+
+    startup_signals.checkpoint()  # then run_headless takes the signals over
     return asyncio.run(run_headless(opts, None, args.output_format, answer, args.call))
 
 

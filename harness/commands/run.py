@@ -37,23 +37,29 @@ def main(args: argparse.Namespace) -> int:
     headless = args.prompt is not None or args.ci or not sys.stdin.isatty()
     if headless:
         return run_headless_from_args(args)
+    from harness import startup_signals
+
     if args.inline:
         from harness.ui.inline.run import run_inline
 
+        startup_signals.raise_from_now_on()  # the interactive front-ends catch it
         return run_inline(args)
     from harness.ui.tui.run import run_tui
 
+    startup_signals.raise_from_now_on()
     return run_tui(args)
 
 
 def run_headless_from_args(args: argparse.Namespace) -> int:
+    from harness import startup_signals
     from harness.ui.headless import missing_key_message, run_headless
 
     prompt = args.prompt
     if prompt is None and args.demo and args.resume is None and args.fork is None:
         prompt = getattr(args, "prompt_default", None)
     if prompt is None and args.resume is None and args.fork is None:
-        prompt = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+        with startup_signals.interruptible():
+            prompt = "" if sys.stdin.isatty() else sys.stdin.read().strip()
         if not prompt:
             print(
                 'harness: no task given; use `harness -p "TASK"`, pipe the task on stdin, '
@@ -67,4 +73,5 @@ def run_headless_from_args(args: argparse.Namespace) -> int:
             print(f"harness: {missing}", file=sys.stderr)
             return exitcodes.USAGE
     opts = session_options(args, "demo" if args.demo else "headless")
+    startup_signals.checkpoint()  # then run_headless takes the signals over
     return asyncio.run(run_headless(opts, prompt, args.output_format))

@@ -85,7 +85,10 @@ class AnthropicClient:
             sdk = preload.wait_for_sdk()
         else:  # don't stall the event loop while the background import finishes
             preload.start_background_import()
-            sdk = await asyncio.to_thread(preload.wait_for_sdk)
+            try:
+                sdk = await asyncio.to_thread(preload.wait_for_sdk)
+            except TimeoutError as exc:
+                raise ModelError("timeout", f"{exc}; nothing was sent to the model") from exc
         self._sdk = sdk
         self._transport_errors = _transport_error_types()
         # Our own httpx client: the SDK's default one schedules its close on whatever loop

@@ -52,12 +52,20 @@ def start_background_import() -> None:
         _thread.start()
 
 
-def wait_for_sdk() -> Any:
-    """Block until the SDK is importable and return the `anthropic` module."""
+IMPORT_WAIT = 120.0  # seconds; the import takes ~1 s, ~10 s on a badly loaded machine
+
+
+def wait_for_sdk(timeout: float = IMPORT_WAIT) -> Any:
+    """Block until the SDK is importable and return the `anthropic` module.
+
+    Raises TimeoutError if the background import is still running after `timeout`: an
+    import that never ends (a module lock left held) must not hang the run for ever."""
     with _lock:
         thread = _thread
     if thread is not None:
-        thread.join()
+        thread.join(timeout)
+        if thread.is_alive():
+            raise TimeoutError(f"importing the anthropic SDK did not finish in {timeout:g} s")
     if _error is not None and "anthropic" not in sys.modules:
         raise _error
     import anthropic

@@ -11,7 +11,7 @@ import threading
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.store.base import LeaseHeld, LeaseHolder, StoreError, StoreFailure
 from harness.store.reconnect import reconnecting
@@ -69,16 +69,12 @@ class LeaseMixin:
     _heartbeat_stop: threading.Event
     _spilled_threads: dict[str, str]
 
-    def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        raise NotImplementedError  # provided by SQLStore
-    def _row(self, thread_id: str) -> tuple[Any, ...]:
-        raise NotImplementedError  # provided by SQLStore
-    def _guard(self) -> AbstractContextManager[None]:
-        raise NotImplementedError  # provided by SQLStore
-    def _transaction(self) -> AbstractContextManager[None]:
-        raise NotImplementedError  # provided by SQLStore
-    def _lock_row_sql(self) -> str:
-        raise NotImplementedError  # provided by SQLStore
+    if TYPE_CHECKING:  # provided by SQLStore; declared here for the type checker only
+        def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any: ...
+        def _row(self, thread_id: str) -> tuple[Any, ...]: ...
+        def _guard(self) -> AbstractContextManager[None]: ...
+        def _transaction(self) -> AbstractContextManager[None]: ...
+        def _lock_row_sql(self) -> str: ...
 
     # --- leases --------------------------------------------------------------------
 

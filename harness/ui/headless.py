@@ -249,6 +249,10 @@ class _Stop:
             self.session.cancel()
 
     def install(self, loop: asyncio.AbstractEventLoop) -> list[tuple[signal.Signals, Any]]:
+        from harness import startup_signals
+
+        if startup_signals.pending() is not None:  # came between the checkpoint and now
+            self.requested = True
         saved = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:

@@ -14,9 +14,8 @@ from harness.exitcodes import AWAITING
 from harness.model.script import Reply, StreamCut, Text, Thinking, text, tool
 from harness.ui.history import PromptHistory
 from harness.ui.tui.app import HarnessApp
-from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker
-from tests.ui.tui.waiting import settled, wait_until
+from tests.ui.tui.waiting import dialog_up, settled, wait_until
 
 SIZE = (100, 30)
 
@@ -92,7 +91,7 @@ async def _ask_then(project, scripted_server, keys: list[str], edit: str | None 
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
         await send(app, pilot, "write notes")
-        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        await until(pilot, lambda: dialog_up(app))
         dialog = app.screen
         assert "notes.txt" in str(dialog.query_one("#headline").render())
         assert "+hello" in widget_text(dialog.query_one("#preview").query_one("Static"))
@@ -151,7 +150,7 @@ async def test_a_question_is_answered_in_the_dialog(project, scripted_server):
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
         await send(app, pilot, "format it")
-        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        await until(pilot, lambda: dialog_up(app))
         assert "Tabs or spaces?" in str(app.screen.query_one("#question").render())
         await pilot.press(*"spaces", "enter")
         await idle(app, pilot)
@@ -191,7 +190,7 @@ async def test_quit_while_asked_then_resume_shows_the_same_dialog(project, scrip
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
         await send(app, pilot, "write later.txt")
-        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        await until(pilot, lambda: dialog_up(app))
         thread = app.session.thread_id
         await pilot.press("ctrl+c", "ctrl+c")
     assert app.return_value == AWAITING
@@ -199,7 +198,7 @@ async def test_quit_while_asked_then_resume_shows_the_same_dialog(project, scrip
 
     again = real_app(project, resume="")
     async with again.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(again.screen, PermissionDialog))
+        await until(pilot, lambda: dialog_up(again))
         assert again.session.thread_id == thread
         assert "later.txt" in str(again.screen.query_one("#headline").render())
         assert "write later.txt" in shown(again)  # the thread so far is shown
@@ -348,7 +347,7 @@ async def test_rewind_from_the_picker_restores_files(project, scripted_server):
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
         await send(app, pilot, "write notes")
-        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        await until(pilot, lambda: dialog_up(app))
         await pilot.press("y")
         await idle(app, pilot)
         assert (project / "notes.txt").exists()
@@ -377,7 +376,7 @@ async def test_abandoned_threads_are_surfaced_at_start(project, scripted_server)
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
         await send(app, pilot, "old work")
-        await until(pilot, lambda: isinstance(app.screen, PermissionDialog))
+        await until(pilot, lambda: dialog_up(app))
         old = app.session.thread_id
         await pilot.press("ctrl+c", "ctrl+c")
     from harness.store.open import open_store

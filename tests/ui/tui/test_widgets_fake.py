@@ -10,7 +10,7 @@ from harness.ui.tui.permission_dialog import PermissionDialog
 from harness.ui.tui.session_picker import StepPicker, ThreadPicker
 from tests.ui.tui.conftest import fake_app
 from tests.ui.tui.fake_session import Ask
-from tests.ui.tui.waiting import settled, wait_until
+from tests.ui.tui.waiting import dialog_up, settled, wait_until
 
 DIFF = "--- a/src/app.py\n+++ b/src/app.py\n@@ -1 +1 @@\n-print('hi')\n+print('hello')\n"
 EDIT = Ask("Edit", {"file_path": "src/app.py", "old_string": "hi", "new_string": "hello"},
@@ -24,7 +24,7 @@ async def _ready(app, pilot):
 
 
 async def _dialog(app, pilot) -> PermissionDialog:
-    await wait_until(pilot, lambda: isinstance(app.screen, PermissionDialog),
+    await wait_until(pilot, lambda: dialog_up(app),
                      "the permission dialog")
     await pilot.pause()
     return app.screen

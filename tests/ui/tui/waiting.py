@@ -20,6 +20,15 @@ async def wait_until(pilot: Pilot, check: Callable[[], bool], what: str,
         await pilot.pause(0.01)
 
 
+def dialog_up(app) -> bool:
+    """A permission dialog is on top *and composed*: the screen is pushed a frame before its
+    widgets are mounted, so a query (or a key) sent in between finds nothing."""
+    from harness.ui.tui.permission_dialog import PermissionDialog
+
+    screen = app.screen
+    return isinstance(screen, PermissionDialog) and bool(screen.query("#keys"))
+
+
 async def settled(pilot: Pilot, *, workers: bool = True) -> None:
     """`workers=False` while a worker waits on a dialog: it finishes only once answered."""
     if workers:
