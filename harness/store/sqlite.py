@@ -146,11 +146,14 @@ class SQLiteStore(SQLStore):
     def _transaction(self) -> Iterator[None]:
         # IMMEDIATE takes the write lock up front, so two processes never interleave
         # a read-then-write (seq allocation, lease checks).
-        self._conn.execute("BEGIN IMMEDIATE")
+        # BEGIN inside the try: anything raised right after it (an interrupt) must not
+        # leave the transaction, and with it the database's write lock, held.
         try:
+            self._conn.execute("BEGIN IMMEDIATE")
             yield
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
