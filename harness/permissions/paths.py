@@ -19,7 +19,6 @@ SECRET_NAMES = frozenset({
 })
 SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kdbx")
 SECRET_FOLDERS = frozenset({".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", "gcloud"})
-HARNESS_CONFIG_NAMES = frozenset({"config.toml", "config.local.toml"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,37 +114,6 @@ def inside(path: Path, roots: tuple[Path, ...] | list[Path]) -> bool:
     return any(path == r or path.is_relative_to(r) for r in roots)
 
 
-def _relative_parts(path: Path, roots: list[Path]) -> tuple[str, ...]:
-    for r in roots:
-        if path.is_relative_to(r):
-            return path.relative_to(r).parts
-    return path.parts
-
-
-def touches_git_internals(rp: ResolvedPath, roots: list[Path]) -> bool:
-    """A `.git` component (any letter case) in the path as written or as resolved."""
-    for p in (_normalize(rp.lexical), rp.real):
-        if any(part.lower() == ".git" for part in _relative_parts(p, roots)):
-            return True
-    return False
-
-
-def _normalize(p: Path) -> Path:
-    return Path(os.path.normpath(p))
-
-
-def is_harness_config(rp: ResolvedPath, home: Path, user_config: Path | None = None) -> bool:
-    targets = {home / ".config" / "harness" / "config.toml"}
-    if user_config is not None:
-        targets.add(user_config)
-    for p in (_normalize(rp.lexical), rp.real):
-        if p in targets or any(str(p).lower() == str(t).lower() for t in targets):
-            return True
-        if p.name.lower() in HARNESS_CONFIG_NAMES and p.parent.name.lower() == ".harness":
-            return True
-    return False
-
-
 def is_process_path(p: Path | PurePosixPath) -> bool:
     """`/proc/self/…`, `/proc/<pid>/…`: a process's environment, memory and open files."""
     return bool(_PROC_PROCESS.match(os.path.normpath(str(p))))
@@ -171,12 +139,3 @@ def is_secret(rp: ResolvedPath) -> bool:
     (`/dev/fd/3` goes through `/proc/self`: open files of harness itself)."""
     return (is_secret_path(rp.lexical) or is_secret_path(rp.real)
             or any(is_process_path(link) for link in rp.links))
-
-
-def user_config_file() -> Path | None:
-    try:
-        from harness.config.home import user_config_path
-
-        return user_config_path()
-    except Exception:  # pragma: no cover - config home unavailable: fall back to ~/.config
-        return None

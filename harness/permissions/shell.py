@@ -71,11 +71,6 @@ class ShellAnalysis:
         return self.parsed and not self.problems and all(p.safe for p in self.parts)
 
     @property
-    def unknown_program(self) -> bool:
-        """Some part runs a program only known at run time: any deny rule may match it."""
-        return (not self.parsed) or any(p.program is None for p in self.parts)
-
-    @property
     def category(self) -> str:
         if self.push:
             return "git_push"

@@ -22,8 +22,6 @@ _SHELL_FLAGS = set("celuxvEhBCHPT")  # -c, -l, errexit/nounset/xtrace/verbose an
 _SHELL_LONG = frozenset({"--login", "--noprofile", "--norc", "--posix", "--noediting"})
 _SHELL_SET_O = frozenset({"pipefail", "errexit", "nounset", "xtrace", "verbose", "noglob",
                           "noclobber", "posix", "errtrace", "functrace"})
-TRANSPARENT = frozenset({"timeout", "nice", "nohup", "time", "stdbuf", "command", "builtin",
-                         "exec", "env", "xargs"})
 
 
 def _word(text: str):

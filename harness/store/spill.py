@@ -89,9 +89,6 @@ class Spill:
         self._fallbacks = [root / digest for root in fallback_roots()]
         self._dir_for: dict[str, Path] = {}  # a thread's lines stay in one folder, in order
 
-    def file_for(self, thread_id: str) -> Path:
-        return self._dir_for.get(thread_id, self.dir) / f"{thread_id}.jsonl"
-
     def _dirs(self) -> list[Path]:
         """Where spill files may be: the main folder, and fallbacks that are private."""
         return [self.dir] + [d for d in self._fallbacks if _private(d.parent) and _private(d)]
