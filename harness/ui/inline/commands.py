@@ -106,11 +106,13 @@ class SlashCommands:
     async def cmd_clear(self, arg: str) -> None:
         from prompt_toolkit.shortcuts import clear
 
+        # As in the TUI: a new conversation (the old thread stays saved), the view emptied.
         old = self.session.thread_id
         await self.session.new_thread()
         clear()
-        if old:
-            self.say(f"new conversation; thread {old} is saved (/resume lists it)", "dim")
+        self.app.transcript.reset()
+        saved = f"; the previous thread {old} is saved (/resume lists it)" if old else ""
+        self.say(f"new conversation{saved}", "dim")
 
     async def cmd_compact(self, arg: str) -> None:
         await self.app.run_turn(self.session.compact())

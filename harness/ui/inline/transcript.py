@@ -20,6 +20,7 @@ from harness.ui.inline.render import (
     render_markdown,
     truncate,
 )
+from harness.ui.user_input import shell_lines
 
 Write = Callable[[str], None]
 
@@ -63,6 +64,8 @@ class Transcript:
         match event.type:
             case "user_message":
                 self._on_user_message(event)
+            case "user_shell":
+                self._on_user_shell(event)
             case "assistant_delta":
                 self._on_assistant_delta(event)
             case "retrying":
@@ -114,6 +117,12 @@ class Transcript:
             self.replaying = False
             self.end_stream()
 
+    def reset(self) -> None:
+        """A new conversation (`/clear`): forget the calls of the old one."""
+        self.end_stream()
+        self._tools.clear()
+        self.previewed.clear()
+
     def end_stream(self) -> None:
         if self._md is not None:
             self._md.finish()
@@ -133,6 +142,18 @@ class Transcript:
             self.write(self.p("> " + first, "bold") + "\n")
             for line in rest:
                 self.write(self.p("  " + line, "bold") + "\n")
+            for a in e.attachments:
+                self.write(self.p(f"  📎 {a.path}", "dim") + "\n")
+
+    def _on_user_shell(self, e: Any) -> None:
+        self.end_stream()
+        if self.replaying:  # live, the `!cmd` prompt line itself stays in the scrollback
+            self.write(self.p("! " + e.command, "bold") + "\n")
+        style = ("red",) if e.is_error else ("dim",)
+        for line in shell_lines(e):
+            self.write(self.p("  ⎿ " + truncate(line, self.width - 4), *style) + "\n")
+        if not self.replaying:
+            self.write(self.p("  (the model sees this with your next prompt)", "dim") + "\n")
 
     def _on_assistant_delta(self, e: Any) -> None:
         if e.kind == "thinking":
@@ -143,7 +164,7 @@ class Transcript:
                 self.write(self.p("✻ thinking…", "dim") + "\n")
             return
         if self._md is None:
-            self._md = MarkdownStream(self.write, color=self.color)
+            self._md = MarkdownStream(self.write, color=self.color, width=lambda: self.width)
         self._md.feed(e.text)
 
     def _on_retrying(self, e: Any) -> None:
@@ -164,7 +185,8 @@ class Transcript:
             self._md = None
             for block in e.content:
                 if block.get("type") == "text" and block.get("text"):
-                    self.write(render_markdown(block["text"], color=self.color))
+                    self.write(render_markdown(block["text"], color=self.color,
+                                               width=lambda: self.width))
         self.end_stream()
 
     def _on_tool_call(self, e: Any) -> None:

@@ -70,6 +70,8 @@ class Renderer:
         match event.type:
             case "user_message":
                 self.on_user_message(event)
+            case "user_shell":
+                self.on_user_shell(event)
             case "assistant_delta":
                 self.on_assistant_delta(event)
             case "tool_input_delta":
@@ -114,7 +116,16 @@ class Renderer:
 
     def on_user_message(self, event: Any) -> None:
         self._end_message()
-        self._add(Entry("user", text=event.text))
+        attached = "".join(f"\n📎 {a.path}" for a in event.attachments)
+        self._add(Entry("user", text=event.text + attached))
+
+    def on_user_shell(self, event: Any) -> None:
+        from harness.ui.user_input import shell_lines
+
+        self._end_message()
+        self._add(Entry("user", text="! " + event.command))
+        self.notice("\n".join(shell_lines(event)) + "\n(the model sees this with your next "
+                    "prompt)", "error" if event.is_error else "info")
 
     def on_assistant_delta(self, event: Any) -> None:
         if event.kind == "thinking":
