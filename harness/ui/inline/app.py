@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Any
 
 from prompt_toolkit import PromptSession
@@ -84,6 +84,7 @@ class InlineApp:
         patch: bool = True,
         history: Any = None,
         initial_text: str = "",
+        notices: Sequence[str] = (),
     ) -> None:
         self.session = session
         self.transcript = transcript
@@ -111,6 +112,7 @@ class InlineApp:
         self._cancel_task = False
         self._last_interrupt = 0.0
         self._typeahead = initial_text  # e.g. the --demo task, ready to send with Enter
+        self._notices = list(notices)  # the front-end's own start-up notices (no API key)
         approver.hold_terminal = self.hold_terminal
 
     # --- main loop --------------------------------------------------------------------
@@ -124,7 +126,7 @@ class InlineApp:
                 f"mode {self.session.mode} · /help for commands",
                 "dim",
             )
-            for notice in self.session.notices:
+            for notice in [*self._notices, *self.session.notices]:
                 self.transcript.note(notice, "yellow")
             for t in self.session.abandoned[:5]:
                 self.transcript.note(

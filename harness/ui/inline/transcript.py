@@ -8,6 +8,7 @@ stream in progress, the tool names by call id), never agent state.
 from __future__ import annotations
 
 import shutil
+import textwrap
 from collections.abc import Callable
 from typing import Any, assert_never
 
@@ -48,6 +49,7 @@ class Transcript:
         self._tools: dict[str, str] = {}
         self.replaying = False
         self.results_seen = 0  # lets the app tell whether a run's outcome was already shown
+        self._last_error = ""  # a failed result repeating it is not printed twice
         # Calls whose diff the permission prompt showed and the human answered: their
         # result needs no second copy of the diff (or of the rejection).
         self.previewed: set[str] = set()
@@ -131,7 +133,20 @@ class Transcript:
 
     def note(self, text: str, *styles: str) -> None:
         self.end_stream()
-        self.write(self.p(text, *styles) + "\n")
+        self.write(self.p(self._wrapped(text), *styles) + "\n")
+
+    def _wrapped(self, text: str) -> str:
+        """Word-wrapped to the terminal (the terminal itself would cut words in two)."""
+        width = self.width
+        out: list[str] = []
+        for line in text.split("\n"):
+            if len(line) <= width:
+                out.append(line)
+                continue
+            hang = " " * (len(line) - len(line.lstrip(" ")))
+            out += textwrap.wrap(line, width, subsequent_indent=hang, break_long_words=False,
+                                 break_on_hyphens=False) or [line]
+        return "\n".join(out)
 
     # --- handlers ---------------------------------------------------------------------
 
@@ -242,6 +257,7 @@ class Transcript:
         self.note(f"mode: {e.mode}", "magenta")
 
     def _on_error(self, e: Any) -> None:
+        self._last_error = e.message
         self.note(f"✗ {e.kind} error: {e.message}", "red")
 
     def _on_interrupted(self, e: Any) -> None:
@@ -258,8 +274,11 @@ class Transcript:
         if self.replaying:
             return
         self.results_seen += 1
+        repeated, self._last_error = bool(e.result) and e.result == self._last_error, ""
         if e.status == "limit":
             self.note(f"■ stopped: a limit was reached. {e.result}".rstrip(), "yellow")
+        elif e.status == "failed" and repeated:
+            pass  # the error line just above says it already
         elif e.status == "failed":
             self.note(f"■ failed: {e.result}".rstrip(": "), "red")
         elif e.status == "awaiting_approval":

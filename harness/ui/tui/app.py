@@ -210,6 +210,7 @@ class HarnessApp(App[int]):
                                   or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
             self.renderer.notice("ANTHROPIC_API_KEY is not set, so the model cannot be "
                                  f"reached. {KEY_HINT}", "error")
+            self.renderer.key_hint_shown = True
         for notice in session.notices:
             self.renderer.notice(notice, "warn")
         self._surface_abandoned(list(session.abandoned))
@@ -314,12 +315,13 @@ class HarnessApp(App[int]):
         try:
             result = await run
         except Exception as exc:  # a bug or an unexpected failure below: say it, keep the UI
-            self.renderer.notice(f"the run failed: {error_text(str(exc))}", "error")
+            self.renderer.notice(f"the run failed: {self.renderer.explain(str(exc))}", "error")
             return
         if result is None:  # a `!cmd`: its output is already shown
             return
         if result.status == "failed" and self.renderer.errors_shown == errors_before:
-            self.renderer.notice(error_text(result.error or result.result or "the run failed"),
+            self.renderer.notice(self.renderer.explain(result.error or result.result
+                                                       or "the run failed"),
                                  "error")
 
     # --- keys -------------------------------------------------------------------------
