@@ -54,3 +54,20 @@ async def test_at_completion_goes_into_folders(project, scripted_server):
         await until(pilot, lambda: "@src/pkg/" in app.prompt._values)
         assert "@src/" not in app.prompt._values  # the folder typed is not offered again
         await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_the_long_key_hint_is_shown_once_not_with_every_prompt(
+        project, scripted_server, monkeypatch):
+    from harness.ui.tui.renderer import KEY_HINT
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "ANTHROPIC_API_KEY is not set" in shown(app))
+        for prompt in ("hello?", "still there?"):
+            await send(app, pilot, prompt)
+            await idle(app, pilot)
+        out = shown(app)
+        assert out.count(KEY_HINT) == 1
+        assert out.count("ANTHROPIC_API_KEY is not set; export it") == 2  # each failure said
+        await pilot.press("ctrl+c", "ctrl+c")
