@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from harness.ui.inline.app import InlineApp
 
 KEYS_HELP = """\
-keys: Enter send · Esc+Enter or Ctrl+J newline · Tab complete · @path insert a file
+keys: Enter send · Esc+Enter or Ctrl+J newline · Tab complete · @path attach a file
+      !cmd run a shell command yourself (sandboxed; the model sees it with your next prompt)
       Shift+Tab cycle mode · Esc or Ctrl+C interrupt a turn · Ctrl+D or /quit leave
 asks: y once · s this session · a always in this project · e edit · n reject with feedback
       q (or Ctrl+C / Ctrl+D) leave it pending and quit; `harness --inline --resume` asks again"""

@@ -10,6 +10,7 @@ from harness.exitcodes import DONE
 from harness.model.script import text
 from harness.ui.user_input import MAX_ATTACHMENT_BYTES
 from tests.ui.inline.driver import Driver
+from tests.ui.inline.waiting import wait_for
 
 
 def _sent(server, index: int = -1) -> str:
@@ -149,3 +150,15 @@ async def test_bang_while_a_call_waits_is_refused(pipe, repo, scripted_server):
     with pytest.raises(Exception, match="waiting for an answer"):
         await again.session.run_shell("echo no")
     await again.session.close()
+
+
+async def test_esc_interrupts_a_bang_command_and_nothing_is_recorded(pipe, repo, scripted_server):
+    d = Driver(pipe, repo)
+    await d.start()
+    await d.type("!sleep 30; echo never")
+    await wait_for(lambda: d.app._watcher is not None and d.app._watcher.is_running)
+    pipe.send_text("\x1b")
+    await d.until("⏹ command interrupted")
+    assert not [e for _, e in d.session.history() if e.type == "user_shell"]
+    assert await d.finish() == DONE
+    assert "never" not in d.text
