@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from harness.config.loader import ConfigError, find_project_root, load_config
 from harness.config.schema import Settings, UiSettings
 from harness.protocol.approver import Approver
 from harness.protocol.events import (
+    Attachment,
     ErrorEvent,
     Event,
     FileSnapshot,
@@ -38,6 +39,7 @@ from harness.protocol.events import (
     SessionStarted,
     Usage,
     UserMessage,
+    UserShell,
 )
 from harness.protocol.kinds import MODES
 from harness.protocol.outcomes import RunResult
@@ -306,8 +308,34 @@ class AgentSession:
 
     # --- running -------------------------------------------------------------------------
 
-    async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult:
-        return await self._store_guarded(self._run(text, max_turns))
+    async def run_prompt(
+        self, text: str, *, max_turns: int | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> RunResult:
+        prompt = UserMessage(text=text, attachments=list(attachments))
+        return await self._store_guarded(self._run(prompt, max_turns))
+
+    async def run_shell(self, command: str) -> UserShell:
+        """`!cmd`: run the person's own command (no ask; sandboxed like Bash), record it."""
+        from harness.agent.user_shell import run_user_shell
+
+        self._require_idle()
+        if self.state.open_calls:
+            raise SessionError("a tool call is waiting for an answer; answer it first")
+        await asyncio.to_thread(self._ensure_thread)  # the command's temp folder is the thread's
+        event = await run_user_shell(command, self.tool_ctx)
+        self.record(event)
+        return event
+
+    def check_read(self, path: str) -> str | None:
+        """`@path`: None when Read may read `path` without asking (under the current mode,
+        rules and session grants); else the reason it may not (denied, secret, outside)."""
+        from harness.permissions.types import ToolCall
+
+        decision = _decide(ToolCall("Read", {"file_path": path}), self.permission_context())
+        if decision.decision == "allow":
+            return None
+        return decision.reason or f"Read({path}) is not allowed without asking"
 
     async def continue_pending(self, *, max_turns: int | None = None) -> RunResult:
         """Go on from the log as it stands: re-ask a pending request, finish open calls."""
@@ -323,7 +351,7 @@ class AgentSession:
             self.sink(result_event(result), self.state.last_seq)
             return result
 
-    async def _run(self, prompt: str | None, max_turns: int | None) -> RunResult:
+    async def _run(self, prompt: UserMessage | None, max_turns: int | None) -> RunResult:
         self._require_idle()
         if prompt is None and not self.state.has_prompt and self.pending is None:
             raise SessionError(
@@ -336,12 +364,12 @@ class AgentSession:
         finally:
             self._starting = self._stop_requested = False
 
-    async def _run_started(self, prompt: str | None, max_turns: int | None) -> RunResult:
+    async def _run_started(self, prompt: UserMessage | None, max_turns: int | None) -> RunResult:
         loop = self._build_loop(max_turns or self.run_options.max_turns)
         hooks = self._calls.hooks
         if prompt is not None and hooks is not None:
             await self._shielded(self._ensure_thread)
-            blocked = await hooks.prompt_submit(prompt)
+            blocked = await hooks.prompt_submit(prompt.text)
             if blocked:
                 self.record(ErrorEvent(message=f"prompt blocked by a hook: {blocked}", kind="hook"))
                 result = RunResult(status="failed", result=blocked, error=blocked)
@@ -382,17 +410,17 @@ class AgentSession:
             span.set_usage(result.usage, cost_usd=result.cost_usd)
         return result
 
-    def _begin(self, prompt: str | None) -> list[tuple[Event, int]]:
+    def _begin(self, prompt: UserMessage | None) -> list[tuple[Event, int]]:
         """Create the thread if needed and log the prompt and the run's start (one worker
         call, shielded from cancellation). Returns what the front-end is still to be shown."""
         self._ensure_thread()
         events: list[Event] = []
         if prompt is not None:
-            events.append(UserMessage(text=prompt))
+            events.append(prompt)
         events += self._explicit_changes
         self._explicit_changes = []
         shown = [(event, self._append(event)) for event in events]
-        self._set_state("running", title=prompt)
+        self._set_state("running", title=prompt.text if prompt is not None else None)
         started = SessionStarted(
             project=str(self.project_root),
             model=self.model_name,

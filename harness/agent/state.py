@@ -16,6 +16,7 @@ from harness.protocol.events import (
     AssistantDelta,
     AssistantMessage,
     AssistantText,
+    Attachment,
     Compaction,
     ErrorEvent,
     Event,
@@ -40,6 +41,7 @@ from harness.protocol.events import (
     UnknownEvent,
     Usage,
     UserMessage,
+    UserShell,
 )
 
 NOT_ANSWERED = "Not run: the conversation moved on before this call was answered."
@@ -91,6 +93,8 @@ class ThreadState:
     # unexpected failures of the next step since the last progress: (step, signature)
     failures: list[tuple[str, str]] = field(default_factory=list)
     last_assistant_seq: int = 0  # seq of the latest complete assistant message
+    # `!cmd` runs since the last prompt, as text blocks sent ahead of the next prompt
+    shell_context: list[dict[str, Any]] = field(default_factory=list)
 
     # --- folding -----------------------------------------------------------------------
 
@@ -99,6 +103,8 @@ class ThreadState:
         match event:
             case UserMessage():
                 self._on_user_message(event)
+            case UserShell():
+                self._on_user_shell(event)
             case SessionStarted():
                 self._on_session_started(event)
             case PendingShown():
@@ -143,10 +149,18 @@ class ThreadState:
 
     def _on_user_message(self, event: UserMessage) -> None:
         self._close_open_calls()
-        self._user_content([{"type": "text", "text": event.text}])
+        blocks = [*self.shell_context, {"type": "text", "text": event.text}]
+        blocks += [{"type": "text", "text": attachment_text(a)} for a in event.attachments]
+        self._user_content(blocks)
+        self.shell_context = []
         self.final_text = ""
         self.has_prompt = True
         self.failures = []
+
+    def _on_user_shell(self, event: UserShell) -> None:
+        # Held until the next prompt: added now, it would be a trailing user message that
+        # a resume takes as a question waiting for the model.
+        self.shell_context.append({"type": "text", "text": shell_context_text(event)})
 
     def _on_session_started(self, event: SessionStarted) -> None:
         if event.options:
@@ -315,6 +329,24 @@ class ThreadState:
     def needs_model(self) -> bool:
         """True when the next step is a model call (the last message is the user's)."""
         return bool(self.messages) and self.messages[-1]["role"] == "user" and not self.open_calls
+
+
+def attachment_text(attachment: Attachment) -> str:
+    """An `@path` attachment as the model reads it, after the prompt that named it."""
+    cut = " (cut at the attachment size cap)" if attachment.truncated else ""
+    return (
+        f'<attached_file path="{attachment.path}"{cut}>\n{attachment.content}\n'
+        "</attached_file>"
+    )
+
+
+def shell_context_text(event: UserShell) -> str:
+    """A `!` command as the model reads it: said to be the person's, with what it printed."""
+    status = f"exit code {event.exit_code}" if event.exit_code is not None else "did not finish"
+    return (
+        f"The user ran this shell command themselves (in {event.cwd or 'the project'}), "
+        f"{status}:\n$ {event.command}\n{event.output}"
+    )
 
 
 def compaction_text(summary: str) -> str:

@@ -10,6 +10,7 @@ import argparse
 import time
 
 DEMO_TASK = "Make hello.py greet harness, then run it."
+DEMO_MODEL = "demo"
 
 
 def prepare_demo(args: argparse.Namespace) -> argparse.Namespace:
@@ -20,6 +21,8 @@ def prepare_demo(args: argparse.Namespace) -> argparse.Namespace:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "hello.py").write_text('print("hello")\n')
         args.cwd = str(folder)
+    if getattr(args, "model", None) is None:
+        args.model = DEMO_MODEL  # what the status line and toolbar show: no real model here
     if args.prompt is None and args.resume is None and args.fork is None:
         args.prompt_default = DEMO_TASK
     return args

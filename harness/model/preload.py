@@ -87,9 +87,9 @@ def make_client(settings: Settings, demo: bool = False, *, demo_pace: float = 0.
     tests pass 0.
     """
     if demo:
-        from harness.model.scripted import ScriptedModelClient, demo_script
+        from harness.model.scripted import ScriptedModelClient, demo_reply
 
-        return ScriptedModelClient(demo_script(), pace=demo_pace)
+        return ScriptedModelClient((), pace=demo_pace, after_end=demo_reply)
     from harness.model.anthropic_client import AnthropicClient
 
     start_background_import()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from harness.model.caching import build_body
@@ -44,11 +44,15 @@ class ScriptedModelClient:
     """Plays one step per stream() call (retried steps consume further steps)."""
 
     def __init__(
-        self, steps: Iterable[AnyStep], *, pace: float = 0.0, max_retries: int = 6
+        self, steps: Iterable[AnyStep], *, pace: float = 0.0, max_retries: int = 6,
+        after_end: Callable[[dict[str, Any]], Reply] | None = None,
     ) -> None:
         self._steps: deque[AnyStep] = deque(steps)
         self.pace = pace  # seconds between streamed deltas, so a demo visibly streams
         self.max_retries = max_retries
+        # The reply to every request once the script is played out (the demo's "it is
+        # over"); None: such a request fails like a 400, which a test wants to see.
+        self.after_end = after_end
         self.requests: list[ModelRequest] = []
         self.ids = IdSource("demo")
 
@@ -64,6 +68,10 @@ class ScriptedModelClient:
         body = build_body(request)
         attempt = 0
         while True:
+            if not self._steps and self.after_end is not None:
+                async for event in self._play(self.after_end(body), request.model, None):
+                    yield event
+                return
             if not self._steps:
                 raise final_error(
                     Failure(
@@ -199,6 +207,48 @@ def _summary(body: dict[str, Any]) -> Reply:
         ),
         usage=DEMO_USAGE,
     )
+
+
+DEMO_OVER = (
+    "The demo is over: this is harness's built-in scripted model, and it only knows the "
+    "one task you just watched, so it cannot answer that.\n\n"
+    "To work with a real model:\n\n"
+    "1. Quit (`/quit` or Ctrl+D). This thread stays saved.\n"
+    "2. Set your key: `export ANTHROPIC_API_KEY=sk-ant-…` (`ANTHROPIC_BASE_URL` points "
+    "harness at a proxy or gateway).\n"
+    "3. Run `harness` (or `harness --inline`) in your own project; `harness doctor` checks "
+    "the set-up.\n\n"
+    "`harness --demo` plays the demo again, in a fresh scratch folder."
+)
+
+
+def demo_over(body: dict[str, Any]) -> Reply:
+    """Every request after the demo script: say so, and how to use a real model."""
+    return Reply((Text(DEMO_OVER),), usage=Tokens(input_tokens=200, output_tokens=80))
+
+
+def _is_prompt(message: dict[str, Any]) -> bool:
+    """A user message the person typed (tool results start with a tool_result block)."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return True
+    first = content[0] if isinstance(content, list) and content else None
+    return isinstance(first, dict) and first.get("type") == "text"
+
+
+def demo_reply(body: dict[str, Any]) -> Reply:
+    """The demo's next reply, chosen from the conversation itself (so a resumed demo thread,
+    in a new process, goes on at the right step): the script for the first prompt, then
+    "the demo is over" for any follow-up prompt or once the script is played out."""
+    messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
+    prompts = sum(1 for m in messages if m.get("role") == "user" and _is_prompt(m))
+    step_no = sum(1 for m in messages if m.get("role") == "assistant")
+    steps = demo_script()
+    if prompts > 1 or step_no >= len(steps):
+        return demo_over(body)
+    step = resolve(steps[step_no], body)
+    assert isinstance(step, Reply)  # the demo's steps are replies, never injected failures
+    return step
 
 
 def demo_script() -> list[AnyStep]:

@@ -69,9 +69,42 @@ class SessionStarted(EventBase):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
+class Attachment(BaseModel):
+    """A file's content attached to a prompt with `@path` (read when the prompt was sent,
+    so the thread keeps what the model saw even if the file changes later)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str  # as the person typed it, relative to the project root
+    content: str
+    truncated: bool = False  # cut at the attachment size cap
+    size: int = 0  # the file's size in bytes
+
+
 class UserMessage(EventBase):
     type: Literal["user_message"] = "user_message"
-    text: str
+    text: str  # what the person typed; attachments are kept beside it, not pasted in
+    attachments: list[Attachment] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _drop_no_attachments(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not data.get("attachments"):
+            data.pop("attachments", None)  # a plain prompt reads as it always did
+        return data
+
+
+class UserShell(EventBase):
+    """`!cmd`: a shell command the person ran themselves (no permission ask; sandboxed).
+    Its output reaches the model with the next prompt."""
+
+    type: Literal["user_shell"] = "user_shell"
+    command: str
+    output: str  # stdout and stderr, capped
+    exit_code: int | None = None  # None: it did not run (sandbox refused, timed out)
+    is_error: bool = False
+    cwd: str = ""
+    duration_ms: float = 0.0
 
 
 class AssistantMessage(EventBase):
@@ -309,7 +342,7 @@ class ToolProgress(EventBase):
 
 Event: TypeAlias = Annotated[
     Union[  # noqa: UP007  (one member per line reads better than a 400-character `|` chain)
-        SessionStarted, UserMessage, AssistantMessage, ToolCallEvent, PermissionRequest,
+        SessionStarted, UserMessage, UserShell, AssistantMessage, ToolCallEvent, PermissionRequest,
         PermissionDecision, ToolStarted, ToolResult, TurnCompleted, Compaction, ModeChanged,
         ModelChanged, FileSnapshot, Interrupted, ErrorEvent, PendingShown, Result,
         SubagentStarted, SubagentFinished, UnknownEvent,

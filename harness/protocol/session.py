@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from harness.protocol.approver import Approver
-from harness.protocol.events import Event, PendingShown, PermissionRequest
+from harness.protocol.events import (
+    Attachment,
+    Event,
+    PendingShown,
+    PermissionRequest,
+    UserShell,
+)
 from harness.protocol.kinds import ThreadStateName
 from harness.protocol.outcomes import RunResult
 from harness.protocol.usage import Usage
@@ -106,11 +112,18 @@ class Session(Protocol):
     def list_threads(self) -> Sequence[ThreadSummary]: ...  # this project's, newest first
 
     # --- runs -------------------------------------------------------------------------
-    async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult: ...
+    async def run_prompt(
+        self, text: str, *, max_turns: int | None = None,
+        attachments: Sequence[Attachment] = (),
+    ) -> RunResult: ...
     async def continue_pending(self, *, max_turns: int | None = None) -> RunResult: ...
     def cancel(self) -> None: ...
     def stop_next_run(self) -> None: ...
     def record(self, event: Event) -> int: ...
+    # `!cmd`: the person's own command, sandboxed, recorded; the model sees it next prompt
+    async def run_shell(self, command: str) -> UserShell: ...
+    # `@path`: None when Read may read `path` without asking; else why it may not
+    def check_read(self, path: str) -> str | None: ...
 
     # --- settings of the thread ---------------------------------------------------------
     def set_mode(self, mode: str) -> None: ...

@@ -44,6 +44,7 @@ from harness.protocol.events import (
     TurnCompleted,
     UnknownEvent,
     UserMessage,
+    UserShell,
 )
 from harness.protocol.outcomes import RunResult
 from harness.protocol.session import Session
@@ -82,6 +83,8 @@ class HeadlessOutput:
                 # `assistant_text`); `pending_shown` is harness's own note that the exit-3
                 # output was printed.
                 return
+            case UserShell():
+                return  # `!cmd` is typed in the TUI or inline prompt, never in a headless run
             case (SessionStarted() | UserMessage() | AssistantMessage() | ToolCallEvent()
                   | ToolStarted() | ToolResult() | TurnCompleted() | Compaction()
                   | ModeChanged() | ModelChanged() | FileSnapshot() | Interrupted() | Result()

@@ -98,3 +98,53 @@ async def test_demo_accepts_a_rejected_edit_gracefully():
     assert final.response.stop_reason == "end_turn"
     assert "unchanged" in final.response.content[0]["text"]
     assert "keep it as is" in final.response.content[0]["text"]
+
+
+async def test_demo_follow_up_says_the_demo_is_over_and_how_to_use_a_real_model():
+    from harness.model.scripted import DEMO_OVER, demo_reply
+
+    client = ScriptedModelClient((), after_end=demo_reply)
+    msgs = [{"role": "user", "content": [{"type": "text", "text": "Show me around."}]}]
+    for result in [('print("hello")\n', False), ("edited", False), ("hello, harness\n", False)]:
+        out = await drain(client, make_request(messages=msgs))
+        msgs = _answer(msgs, out.response, [result])
+    summary = await drain(client, make_request(messages=msgs))
+    assert "Done: hello.py greets the harness." in summary.response.content[0]["text"]
+    msgs = [*msgs, {"role": "assistant", "content": summary.response.content},
+            {"role": "user", "content": [{"type": "text", "text": "now add tests"}]}]
+    for _ in range(2):  # every later request too: never a 400
+        over = await drain(client, make_request(messages=msgs))
+        assert over.response.content[0]["text"] == DEMO_OVER
+        assert over.response.stop_reason == "end_turn"
+    assert "ANTHROPIC_API_KEY" in DEMO_OVER and "demo is over" in DEMO_OVER
+
+
+async def test_demo_reply_goes_on_from_the_conversation_it_is_given():
+    # A resumed demo thread, in a new process, continues at its own step (here: the edit
+    # was rejected, so the next prompt is a follow-up and the demo is over).
+    from harness.model.scripted import DEMO_OVER, demo_reply
+
+    fresh = ScriptedModelClient((), after_end=demo_reply)
+    msgs = [{"role": "user", "content": "Show me around."}]
+    first = await drain(fresh, make_request(messages=msgs))
+    msgs = _answer(msgs, first.response, [('print("hello")\n', False)])
+    again = ScriptedModelClient((), after_end=demo_reply)  # another process
+    second = await drain(again, make_request(messages=msgs))
+    assert [b["name"] for b in second.response.content if b["type"] == "tool_use"] == ["Edit"]
+    msgs = _answer(msgs, second.response, [("Rejected: no", True)])
+    third = await drain(again, make_request(messages=msgs))
+    assert "unchanged" in third.response.content[0]["text"]
+    msgs = [*msgs, {"role": "assistant", "content": third.response.content},
+            {"role": "user", "content": "what else?"}]
+    over = await drain(ScriptedModelClient((), after_end=demo_reply), make_request(messages=msgs))
+    assert over.response.content[0]["text"] == DEMO_OVER
+
+
+async def test_without_after_end_a_played_out_script_still_fails_like_a_400():
+    import pytest
+
+    from harness.model.types import ModelError
+
+    client = ScriptedModelClient(())
+    with pytest.raises(ModelError, match="no step left"):
+        await drain(client, make_request(messages=[{"role": "user", "content": "x"}]))

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Any
 
 from prompt_toolkit import PromptSession
@@ -33,12 +33,14 @@ from harness.ui.inline.completion import InlineCompleter
 from harness.ui.inline.history import project_history
 from harness.ui.inline.toolbar import toolbar_fragments
 from harness.ui.inline.transcript import Transcript
+from harness.ui.user_input import attach_files, shell_command
 
 _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 def prompt_bindings(on_cycle_mode: Any) -> KeyBindings:
-    """Enter sends; Esc+Enter (Emacs) and Ctrl+J add a newline; Shift+Tab cycles the mode."""
+    """Enter sends (also right after picking a completion; on a folder it opens the folder);
+    Esc+Enter (Emacs) and Ctrl+J add a newline; Shift+Tab cycles the mode."""
     kb = KeyBindings()
 
     @kb.add("enter", filter=has_completions)
@@ -48,7 +50,9 @@ def prompt_bindings(on_cycle_mode: Any) -> KeyBindings:
         if state and state.current_completion:
             completion = state.current_completion
             buf.apply_completion(completion)
-            if completion.text.startswith("/"):  # a command: run it, as typed in full
+            if completion.text.endswith("/"):  # a folder: go on into it, one level at a time
+                buf.start_completion(select_first=False)
+            else:  # a file or a command: one Enter takes it and sends the line
                 buf.validate_and_handle()
         else:
             buf.cancel_completion()
@@ -80,6 +84,7 @@ class InlineApp:
         patch: bool = True,
         history: Any = None,
         initial_text: str = "",
+        notices: Sequence[str] = (),
     ) -> None:
         self.session = session
         self.transcript = transcript
@@ -104,8 +109,10 @@ class InlineApp:
         self._watcher_task: asyncio.Task[None] | None = None
         self._turn: asyncio.Task[Any] | None = None
         self._cancelling = False
+        self._cancel_task = False
         self._last_interrupt = 0.0
         self._typeahead = initial_text  # e.g. the --demo task, ready to send with Enter
+        self._notices = list(notices)  # the front-end's own start-up notices (no API key)
         approver.hold_terminal = self.hold_terminal
 
     # --- main loop --------------------------------------------------------------------
@@ -119,7 +126,7 @@ class InlineApp:
                 f"mode {self.session.mode} · /help for commands",
                 "dim",
             )
-            for notice in self.session.notices:
+            for notice in [*self._notices, *self.session.notices]:
                 self.transcript.note(notice, "yellow")
             for t in self.session.abandoned[:5]:
                 self.transcript.note(
@@ -135,8 +142,10 @@ class InlineApp:
                     continue
                 if self.commands.is_command(text):
                     await self.commands.run(text.strip())
+                elif (command := shell_command(text)) is not None:
+                    await self.run_turn(self.session.run_shell(command), own_task=True)
                 else:
-                    await self.run_turn(self.session.run_prompt(text))
+                    await self.send(text)
         return AWAITING if self.approver.quit_requested else DONE
 
     async def read_input(self) -> str | None:
@@ -161,14 +170,34 @@ class InlineApp:
 
     # --- running a turn ---------------------------------------------------------------
 
-    async def run_turn(self, work: Awaitable[Any]) -> Any:
-        """Await `work` (a run, a resume, a compaction) with Esc/Ctrl+C wired to cancel."""
+    async def send(self, text: str) -> Any:
+        """A prompt, with the files its `@path` mentions name attached (or refused, said)."""
+        attached = await asyncio.to_thread(
+            attach_files, text, self.session.project_root, self.session.check_read
+        )
+        for refusal in attached.refused:
+            self.transcript.note(refusal, "yellow")
+        for line in attached.notes():
+            self.transcript.note(line, "dim")
+        return await self.run_turn(
+            self.session.run_prompt(text, attachments=attached.attachments)
+        )
+
+    async def run_turn(self, work: Awaitable[Any], *, own_task: bool = False) -> Any:
+        """Await `work` (a run, a resume, a compaction) with Esc/Ctrl+C wired to cancel;
+        `own_task`: work the session cannot cancel (a `!` command), so Esc cancels the task."""
         self._turn = asyncio.ensure_future(work)
+        self._cancel_task = own_task
         self._cancelling = False
         seen_result = self.transcript.results_seen
         self._start_watcher()
         try:
             result = await self._turn
+        except asyncio.CancelledError:
+            if not own_task or asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise
+            self.transcript.note("⏹ command interrupted", "yellow")
+            return None
         except Exception as exc:  # a bug or an unexpected failure: say it, keep the thread
             self.transcript.note(f"✗ {type(exc).__name__}: {exc}", "red")
             return None
@@ -192,7 +221,10 @@ class InlineApp:
     def cancel_turn(self) -> None:
         if self._turn is not None and not self._turn.done() and not self._cancelling:
             self._cancelling = True
-            self.session.cancel()
+            if self._cancel_task:
+                self._turn.cancel()
+            else:
+                self.session.cancel()
 
     def _status(self) -> FormattedText:
         frame = _SPINNER[int(time.monotonic() * 10) % len(_SPINNER)]

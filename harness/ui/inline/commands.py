@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from harness.ui.inline.app import InlineApp
 
 KEYS_HELP = """\
-keys: Enter send · Esc+Enter or Ctrl+J newline · Tab complete · @path insert a file
+keys: Enter send · Esc+Enter or Ctrl+J newline · Tab complete · @path attach a file
+      !cmd run a shell command yourself (sandboxed; the model sees it with your next prompt)
       Shift+Tab cycle mode · Esc or Ctrl+C interrupt a turn · Ctrl+D or /quit leave
 asks: y once · s this session · a always in this project · e edit · n reject with feedback
       q (or Ctrl+C / Ctrl+D) leave it pending and quit; `harness --inline --resume` asks again"""
@@ -106,11 +107,13 @@ class SlashCommands:
     async def cmd_clear(self, arg: str) -> None:
         from prompt_toolkit.shortcuts import clear
 
+        # As in the TUI: a new conversation (the old thread stays saved), the view emptied.
         old = self.session.thread_id
         await self.session.new_thread()
         clear()
-        if old:
-            self.say(f"new conversation; thread {old} is saved (/resume lists it)", "dim")
+        self.app.transcript.reset()
+        saved = f"; the previous thread {old} is saved (/resume lists it)" if old else ""
+        self.say(f"new conversation{saved}", "dim")
 
     async def cmd_compact(self, arg: str) -> None:
         await self.app.run_turn(self.session.compact())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from collections.abc import Callable
 from typing import TextIO
 
@@ -86,25 +87,35 @@ _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+#.-]*)")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _STRONG = re.compile(r"\*\*([^*\n]+)\*\*|__([^_\n]+)__")
+_NUMBERED = re.compile(r"^(\s*)(\d+[.)])\s+(.*)$")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+Width = Callable[[], int]
 
 
 class MarkdownStream:
     """Feeds model text in arbitrary chunks; emits rendered lines as soon as they complete.
 
     Code fences are buffered until they close so the whole block is highlighted with the
-    fence's language; other lines get light inline styling (headings, bullets, `code`,
-    **bold**). Without colour, lines pass through unchanged: Markdown is readable as is.
+    fence's language; tables are buffered until their last row and drawn as a grid (rich);
+    prose is word-wrapped to `width` (bullets keep a hanging indent) and gets light inline
+    styling (headings, bullets, `code`, **bold**) when colour is on.
     """
 
-    def __init__(self, emit: Callable[[str], None], *, color: bool, indent: str = "") -> None:
+    def __init__(
+        self, emit: Callable[[str], None], *, color: bool, indent: str = "",
+        width: Width | None = None,
+    ) -> None:
         self._emit = emit
         self._p = Palette(color)
         self._color = color
         self._indent = indent
+        self._width = width  # None: no wrapping (the caller's lines are kept as they are)
         self._partial = ""
         self._fence: str | None = None
         self._fence_lang = ""
         self._fence_lines: list[str] = []
+        self._table: list[str] = []
         self.started = False
 
     def feed(self, text: str) -> None:
@@ -120,12 +131,14 @@ class MarkdownStream:
             self._partial = ""
         if self._fence is not None:
             self._flush_fence()
+        self._flush_table()
 
     def discard(self) -> None:
         """Drop unflushed text (the model call is being retried)."""
         self._partial = ""
         self._fence = None
         self._fence_lines = []
+        self._table = []
 
     def _out(self, line: str) -> None:
         self.started = True
@@ -141,12 +154,46 @@ class MarkdownStream:
             else:
                 self._fence_lines.append(line)
             return
+        if _TABLE_ROW.match(line) or (self._table and _TABLE_RULE.match(line)):
+            self._table.append(line)
+            return
+        self._flush_table()
         if fence:
             self._fence, self._fence_lang, self._fence_lines = fence.group(1), fence.group(2), []
             if not self._color:
                 self._out(line)
             return
-        self._out(self._style(line))
+        for piece in self._wrap(line):
+            self._out(self._style(piece))
+
+    def _wrap(self, line: str) -> list[str]:
+        """Prose word-wrapped to the width; a list item's later lines under its text."""
+        if self._width is None or not line.strip() or line.startswith(("    ", "\t")):
+            return [line]
+        room = max(20, self._width() - len(self._indent))
+        if len(line) <= room:
+            return [line]
+        m = _BULLET.match(line) or _NUMBERED.match(line)
+        if m and m.re is _BULLET:
+            hang = m.group(1) + "  "
+        elif m:
+            hang = m.group(1) + " " * (len(m.group(2)) + 1)
+        else:
+            hang = ""
+        return textwrap.wrap(line, room, subsequent_indent=hang, break_long_words=False,
+                             break_on_hyphens=False) or [line]
+
+    def _flush_table(self) -> None:
+        rows, self._table = self._table, []
+        if not rows:
+            return
+        if len(rows) < 2 or not _TABLE_RULE.match(rows[1]):  # not a table after all
+            for row in rows:
+                self._out(self._style(row))
+            return
+        width = (self._width() if self._width else 100) - len(self._indent)
+        for line in render_table(rows, width=max(20, width), color=self._color):
+            self._out(line)
 
     def _flush_fence(self) -> None:
         code = "\n".join(self._fence_lines)
@@ -175,10 +222,65 @@ class MarkdownStream:
         return _STRONG.sub(lambda g: p(g.group(1) or g.group(2), "bold"), line)
 
 
-def render_markdown(text: str, *, color: bool, indent: str = "") -> str:
+def _cells(row: str) -> list[str]:
+    """A table row's cells; `\\|` is a pipe inside a cell."""
+    body = row.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", body)]
+
+
+def _cell_text(cell: str) -> object:
+    """A cell's inline Markdown (`code`, **bold**) as rich Text, markers removed."""
+    from rich.text import Text
+
+    out = Text()
+    pos = 0
+    for m in re.finditer(r"`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__", cell):
+        out.append(cell[pos:m.start()])
+        if m.group(1) is not None:
+            out.append(m.group(1), style="cyan")
+        else:
+            out.append(m.group(2) or m.group(3), style="bold")
+        pos = m.end()
+    out.append(cell[pos:])
+    return out
+
+
+def render_table(rows: list[str], *, width: int, color: bool) -> list[str]:
+    """A GFM table (header, rule, body rows) drawn as a grid that fits `width` columns:
+    rich wraps long cells; alignment follows the rule row's colons."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    header, rule, body = _cells(rows[0]), _cells(rows[1]), [_cells(r) for r in rows[2:]]
+    table = Table(box=box.SQUARE, header_style="bold", show_edge=True, pad_edge=True)
+    for i, name in enumerate(header):
+        spec = rule[i] if i < len(rule) else ""
+        justify = ("center" if spec.startswith(":") and spec.endswith(":")
+                   else "right" if spec.endswith(":") else "left")
+        table.add_column(_cell_text(name), justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for cells in body:
+        cells = (cells + [""] * len(header))[: len(header)]
+        table.add_row(*[_cell_text(c) for c in cells])  # type: ignore[arg-type]
+    buf = io.StringIO()
+    console = Console(
+        file=buf, width=width, force_terminal=color, color_system="standard" if color else None,
+        no_color=not color, highlight=False, emoji=False, soft_wrap=False,
+    )
+    console.print(table)
+    return [line.rstrip() for line in buf.getvalue().rstrip("\n").split("\n")]
+
+
+def render_markdown(
+    text: str, *, color: bool, indent: str = "", width: Width | None = None
+) -> str:
     """A complete Markdown block rendered the same way the stream renders it."""
     out: list[str] = []
-    md = MarkdownStream(out.append, color=color, indent=indent)
+    md = MarkdownStream(out.append, color=color, indent=indent, width=width)
     md.feed(text)
     md.finish()
     return "".join(out)

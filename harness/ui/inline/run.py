@@ -49,15 +49,14 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
         vi_mode = bool(getattr(args, "vi", False)) or session.ui.vi_mode
         approver.vi_mode = vi_mode
         transcript.show_thinking = session.ui.show_thinking
+        notices = [] if opts.demo or _has_key() else [
+            "ANTHROPIC_API_KEY is not set: the model cannot be reached. Export your key "
+            "(ANTHROPIC_BASE_URL points harness at a proxy), or try `harness --inline "
+            "--demo` offline."
+        ]
         app = InlineApp(session, transcript, approver, vi_mode=vi_mode,
-                        initial_text=getattr(args, "prompt_default", None) or "")
-        if not opts.demo and not _has_key():
-            transcript.note(
-                "ANTHROPIC_API_KEY is not set: the model cannot be reached. Export your key "
-                "(ANTHROPIC_BASE_URL points harness at a proxy), or try `harness --inline "
-                "--demo` offline.",
-                "yellow",
-            )
+                        initial_text=getattr(args, "prompt_default", None) or "",
+                        notices=notices)
         return await app.run()
     finally:
         await session.close()

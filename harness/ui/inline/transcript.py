@@ -8,6 +8,7 @@ stream in progress, the tool names by call id), never agent state.
 from __future__ import annotations
 
 import shutil
+import textwrap
 from collections.abc import Callable
 from typing import Any, assert_never
 
@@ -20,6 +21,7 @@ from harness.ui.inline.render import (
     render_markdown,
     truncate,
 )
+from harness.ui.user_input import shell_lines
 
 Write = Callable[[str], None]
 
@@ -47,6 +49,7 @@ class Transcript:
         self._tools: dict[str, str] = {}
         self.replaying = False
         self.results_seen = 0  # lets the app tell whether a run's outcome was already shown
+        self._last_error = ""  # a failed result repeating it is not printed twice
         # Calls whose diff the permission prompt showed and the human answered: their
         # result needs no second copy of the diff (or of the rejection).
         self.previewed: set[str] = set()
@@ -63,6 +66,8 @@ class Transcript:
         match event.type:
             case "user_message":
                 self._on_user_message(event)
+            case "user_shell":
+                self._on_user_shell(event)
             case "assistant_delta":
                 self._on_assistant_delta(event)
             case "retrying":
@@ -114,6 +119,12 @@ class Transcript:
             self.replaying = False
             self.end_stream()
 
+    def reset(self) -> None:
+        """A new conversation (`/clear`): forget the calls of the old one."""
+        self.end_stream()
+        self._tools.clear()
+        self.previewed.clear()
+
     def end_stream(self) -> None:
         if self._md is not None:
             self._md.finish()
@@ -122,7 +133,20 @@ class Transcript:
 
     def note(self, text: str, *styles: str) -> None:
         self.end_stream()
-        self.write(self.p(text, *styles) + "\n")
+        self.write(self.p(self._wrapped(text), *styles) + "\n")
+
+    def _wrapped(self, text: str) -> str:
+        """Word-wrapped to the terminal (the terminal itself would cut words in two)."""
+        width = self.width
+        out: list[str] = []
+        for line in text.split("\n"):
+            if len(line) <= width:
+                out.append(line)
+                continue
+            hang = " " * (len(line) - len(line.lstrip(" ")))
+            out += textwrap.wrap(line, width, subsequent_indent=hang, break_long_words=False,
+                                 break_on_hyphens=False) or [line]
+        return "\n".join(out)
 
     # --- handlers ---------------------------------------------------------------------
 
@@ -133,6 +157,18 @@ class Transcript:
             self.write(self.p("> " + first, "bold") + "\n")
             for line in rest:
                 self.write(self.p("  " + line, "bold") + "\n")
+            for a in e.attachments:
+                self.write(self.p(f"  📎 {a.path}", "dim") + "\n")
+
+    def _on_user_shell(self, e: Any) -> None:
+        self.end_stream()
+        if self.replaying:  # live, the `!cmd` prompt line itself stays in the scrollback
+            self.write(self.p("! " + e.command, "bold") + "\n")
+        style = ("red",) if e.is_error else ("dim",)
+        for line in shell_lines(e):
+            self.write(self.p("  ⎿ " + truncate(line, self.width - 4), *style) + "\n")
+        if not self.replaying:
+            self.write(self.p("  (the model sees this with your next prompt)", "dim") + "\n")
 
     def _on_assistant_delta(self, e: Any) -> None:
         if e.kind == "thinking":
@@ -143,7 +179,7 @@ class Transcript:
                 self.write(self.p("✻ thinking…", "dim") + "\n")
             return
         if self._md is None:
-            self._md = MarkdownStream(self.write, color=self.color)
+            self._md = MarkdownStream(self.write, color=self.color, width=lambda: self.width)
         self._md.feed(e.text)
 
     def _on_retrying(self, e: Any) -> None:
@@ -164,7 +200,8 @@ class Transcript:
             self._md = None
             for block in e.content:
                 if block.get("type") == "text" and block.get("text"):
-                    self.write(render_markdown(block["text"], color=self.color))
+                    self.write(render_markdown(block["text"], color=self.color,
+                                               width=lambda: self.width))
         self.end_stream()
 
     def _on_tool_call(self, e: Any) -> None:
@@ -220,6 +257,7 @@ class Transcript:
         self.note(f"mode: {e.mode}", "magenta")
 
     def _on_error(self, e: Any) -> None:
+        self._last_error = e.message
         self.note(f"✗ {e.kind} error: {e.message}", "red")
 
     def _on_interrupted(self, e: Any) -> None:
@@ -236,8 +274,11 @@ class Transcript:
         if self.replaying:
             return
         self.results_seen += 1
+        repeated, self._last_error = bool(e.result) and e.result == self._last_error, ""
         if e.status == "limit":
             self.note(f"■ stopped: a limit was reached. {e.result}".rstrip(), "yellow")
+        elif e.status == "failed" and repeated:
+            pass  # the error line just above says it already
         elif e.status == "failed":
             self.note(f"■ failed: {e.result}".rstrip(": "), "red")
         elif e.status == "awaiting_approval":

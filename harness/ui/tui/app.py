@@ -178,10 +178,10 @@ class HarnessApp(App[int]):
         self.theme = "textual-light" if setting == "light" else "textual-dark"
 
     def _load_project_files(self) -> None:
-        from harness.ui.files import project_files
+        from harness.ui.files import project_files, with_folders
 
         self.history.load()
-        files = project_files(self.project_root)
+        files = with_folders(project_files(self.project_root))
         self.call_from_thread(setattr, self.prompt, "files", files)
 
     # --- session ----------------------------------------------------------------------
@@ -210,6 +210,7 @@ class HarnessApp(App[int]):
                                   or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
             self.renderer.notice("ANTHROPIC_API_KEY is not set, so the model cannot be "
                                  f"reached. {KEY_HINT}", "error")
+            self.renderer.key_hint_shown = True
         for notice in session.notices:
             self.renderer.notice(notice, "warn")
         self._surface_abandoned(list(session.abandoned))
@@ -287,21 +288,40 @@ class HarnessApp(App[int]):
             if resume_pending:
                 await self._one(self.session.continue_pending())
             while self.queue and not self.quitting:
-                await self._one(self.session.run_prompt(self.queue.popleft()))
+                await self._one(self._send(self.queue.popleft()))
         finally:
             self.running = False
             if not self.quitting:
                 self.refresh_status()
+
+    async def _send(self, text: str) -> Any:
+        """A `!cmd` (run, no result) or a prompt with its `@path` files attached (the kit)."""
+        from harness.ui.user_input import attach_files, shell_command
+
+        command = shell_command(text)
+        if command is not None:
+            await self.session.run_shell(command)
+            return None
+        attached = await asyncio.to_thread(
+            attach_files, text, self.project_root, self.session.check_read)
+        for line in attached.refused:
+            self.renderer.notice(line, "warn")
+        for line in attached.notes():
+            self.renderer.notice(line)
+        return await self.session.run_prompt(text, attachments=attached.attachments)
 
     async def _one(self, run: Awaitable[Any]) -> None:
         errors_before = self.renderer.errors_shown
         try:
             result = await run
         except Exception as exc:  # a bug or an unexpected failure below: say it, keep the UI
-            self.renderer.notice(f"the run failed: {error_text(str(exc))}", "error")
+            self.renderer.notice(f"the run failed: {self.renderer.explain(str(exc))}", "error")
+            return
+        if result is None:  # a `!cmd`: its output is already shown
             return
         if result.status == "failed" and self.renderer.errors_shown == errors_before:
-            self.renderer.notice(error_text(result.error or result.result or "the run failed"),
+            self.renderer.notice(self.renderer.explain(result.error or result.result
+                                                       or "the run failed"),
                                  "error")
 
     # --- keys -------------------------------------------------------------------------

@@ -52,6 +52,8 @@ def path_matches(files: list[str], query: str, limit: int = 8) -> list[str]:
     ranked: list[tuple[int, int, str]] = []
     for path in files:
         low = path.lower()
+        if low == q:
+            continue  # the folder already typed (`@src/`): offer what is in it
         if low.startswith(q):
             rank = 0
         elif os.path.basename(low).startswith(q):

@@ -156,5 +156,9 @@ class PromptInput(TextArea):
         if token is None or menu is None or menu.highlighted is None:
             return
         value = self._values[menu.highlighted]
-        self.replace(value + " ", (token.row, token.start), (token.row, token.end))
+        folder = value.endswith("/")  # `@src/` goes on into the folder: no space after it
+        self.replace(value if folder else value + " ", (token.row, token.start),
+                     (token.row, token.end))
         self._close_menu()
+        if folder:
+            self.update_completion()

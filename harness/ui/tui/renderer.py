@@ -20,9 +20,9 @@ KEY_HINT = (
 )
 
 
-def error_text(message: str) -> str:
+def error_text(message: str, *, hint: bool = True) -> str:
     low = message.lower()
-    if "api key" in low or "api_key" in low or "authentication" in low or "401" in low:
+    if hint and any(k in low for k in ("api key", "api_key", "authentication", "401")):
         return f"{message}\n{KEY_HINT}"
     return message
 
@@ -33,6 +33,7 @@ class Renderer:
         self.tools: dict[str, Entry] = {}
         self.todos: list[dict[str, Any]] | None = None  # set when a TodoWrite result arrives
         self.errors_shown = 0
+        self.key_hint_shown = False  # KEY_HINT was shown once: later errors need not repeat it
         self._text: Entry | None = None  # text block being streamed
         self._thinking: Entry | None = None
         self._message_entries: list[Entry] = []  # entries of the message being streamed
@@ -48,6 +49,12 @@ class Renderer:
             self._collect.append(entry)
             return entry
         return self.conv.add(entry)
+
+    def explain(self, message: str) -> str:
+        """`error_text`, with the long key hint only the first time it applies."""
+        text = error_text(message, hint=not self.key_hint_shown)
+        self.key_hint_shown = self.key_hint_shown or text != message
+        return text
 
     def notice(self, text: str, style: str = "info") -> Entry:
         return self._add(Entry("notice", text=text, style=style))
@@ -70,6 +77,8 @@ class Renderer:
         match event.type:
             case "user_message":
                 self.on_user_message(event)
+            case "user_shell":
+                self.on_user_shell(event)
             case "assistant_delta":
                 self.on_assistant_delta(event)
             case "tool_input_delta":
@@ -114,7 +123,16 @@ class Renderer:
 
     def on_user_message(self, event: Any) -> None:
         self._end_message()
-        self._add(Entry("user", text=event.text))
+        attached = "".join(f"\n📎 {a.path}" for a in event.attachments)
+        self._add(Entry("user", text=event.text + attached))
+
+    def on_user_shell(self, event: Any) -> None:
+        from harness.ui.user_input import shell_lines
+
+        self._end_message()
+        self._add(Entry("user", text="! " + event.command))
+        self.notice("\n".join(shell_lines(event)) + "\n(the model sees this with your next "
+                    "prompt)", "error" if event.is_error else "info")
 
     def on_assistant_delta(self, event: Any) -> None:
         if event.kind == "thinking":
@@ -238,7 +256,7 @@ class Renderer:
 
     def on_error(self, event: Any) -> None:
         self.errors_shown += 1
-        self.notice(error_text(event.message), "error")
+        self.notice(self.explain(event.message), "error")
 
     def on_interrupted(self, event: Any) -> None:
         self._end_message()

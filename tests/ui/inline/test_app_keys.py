@@ -93,7 +93,9 @@ async def test_enter_on_a_completed_slash_command_runs_it(pipe, repo):
     await d.session.close()
 
 
-async def test_enter_on_a_completed_path_inserts_it_and_keeps_editing(pipe, repo):
+async def test_one_enter_sends_after_picking_a_path_completion(pipe, repo):
+    # Issue 17: picking a completion and then Enter used to insert it only, so sending
+    # took a second Enter.
     (repo / "alpha.py").write_text("")
     d, app = await _input_line(pipe, repo)
     task = asyncio.ensure_future(app.read_input())
@@ -103,9 +105,31 @@ async def test_enter_on_a_completed_path_inserts_it_and_keeps_editing(pipe, repo
     pipe.send_text("\t")
     await wait_for(lambda: buf.text == "read @alpha.py")
     pipe.send_text("\r")
-    await wait_for(lambda: buf.complete_state is None)
-    pipe.send_text(" now\r")
-    assert await task == "read @alpha.py now"
+    assert await asyncio.wait_for(task, 10) == "read @alpha.py"
+    await d.session.close()
+
+
+async def test_enter_on_a_folder_completion_opens_the_folder(pipe, repo):
+    (repo / "src" / "pkg").mkdir(parents=True)
+    (repo / "src" / "pkg" / "mod.py").write_text("")
+    d, app = await _input_line(pipe, repo)
+    task = asyncio.ensure_future(app.read_input())
+    pipe.send_text("see @sr")
+    buf = app.prompt.default_buffer
+    await wait_for(lambda: buf.complete_state is not None and buf.complete_state.completions)
+    pipe.send_text("\t")
+    await wait_for(lambda: buf.text == "see @src/")
+    pipe.send_text("\r")  # not sent: the folder's entries are offered
+    await wait_for(lambda: buf.complete_state is not None and any(
+        c.text == "@src/pkg/" for c in buf.complete_state.completions))
+    assert not task.done()
+    pipe.send_text("\t")
+    await wait_for(lambda: buf.text == "see @src/pkg/")
+    pipe.send_text("\r")
+    await wait_for(lambda: buf.complete_state is not None and any(
+        c.text == "@src/pkg/mod.py" for c in buf.complete_state.completions))
+    pipe.send_text("\t\r")
+    assert await asyncio.wait_for(task, 10) == "see @src/pkg/mod.py"
     await d.session.close()
 
 

@@ -4,6 +4,7 @@ and the one-line tool calls of the transcript."""
 from __future__ import annotations
 
 import io
+import re
 
 from harness.protocol.events import (
     AssistantDelta,
@@ -190,3 +191,87 @@ def test_errors_and_denials_by_rule_are_shown():
     text = "".join(out)
     assert "denied (rule): Bash(curl:*) denied" in text
     assert "✗ model error: model unreachable after 6 retries" in text
+
+
+TABLE = "| Tool | Kind |\n|---|---:|\n| `Read` | read |\n| **Bash** | shell |\n"
+
+
+def test_a_table_is_drawn_as_a_grid_that_fits_the_width():
+    for color in (False, True):
+        out = render_markdown("Before.\n\n" + TABLE + "\nAfter.", color=color,
+                              width=lambda: 40)
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+        lines = plain.splitlines()
+        grid = [ln for ln in lines if ln and ln[0] in "┌│├└"]
+        assert len(grid) == 6 and all(len(ln) <= 40 for ln in grid)
+        assert "Tool" in grid[1] and "Read" in grid[3] and "Bash" in grid[4]
+        assert "`" not in plain and "**" not in plain and "---" not in plain
+        assert lines[0] == "Before." and lines[-1] == "After."
+        assert ("\x1b[" in out) is color
+
+
+def test_a_table_streamed_in_pieces_is_drawn_once_it_ends():
+    out: list[str] = []
+    md = MarkdownStream(out.append, color=False, width=lambda: 60)
+    for piece in [TABLE[:9], TABLE[9:30], TABLE[30:]]:
+        md.feed(piece)
+    assert out == []  # the rows are held: a table's column widths need every row
+    md.feed("done\n")
+    assert out[0].startswith("┌") and out[-1] == "done\n"
+
+
+def test_pipes_that_are_not_a_table_stay_text():
+    out = render_markdown("| just a line with pipes |\nnext", color=False, width=lambda: 80)
+    assert out == "| just a line with pipes |\nnext\n"
+
+
+def test_prose_wraps_at_words_and_list_items_hang():
+    long = "word " * 30
+    out = render_markdown(f"{long}\n- {long}\n12. {long}\n    code stays {long}",
+                          color=False, width=lambda: 50)
+    lines = out.splitlines()
+    assert all(len(ln) <= 50 for ln in lines if not ln.startswith("    code"))
+    assert all(set(ln.split()) <= {"word", "-", "12.", "code", "stays"} for ln in lines)
+    bullet = lines.index(next(ln for ln in lines if ln.startswith("- ")))
+    assert lines[bullet + 1].startswith("  word")
+    numbered = lines.index(next(ln for ln in lines if ln.startswith("12. ")))
+    assert lines[numbered + 1].startswith("    word")
+    assert lines[-1].startswith("    code stays") and len(lines[-1]) > 50  # code: not wrapped
+
+
+def test_transcript_streams_wrapped_to_its_width_and_notes_wrap_too():
+    out: list[str] = []
+    t = Transcript(out.append, color=False, width=30)
+    t(AssistantDelta(text="alpha beta gamma delta epsilon zeta eta theta\n"))
+    t.note("one two three four five six seven eight nine ten")
+    assert all(len(ln) <= 30 for ln in "".join(out).splitlines())
+    words = "alpha beta gamma delta epsilon zeta eta theta one two three four five six seven"
+    assert "".join(out).split() == [*words.split(), "eight", "nine", "ten"]
+
+
+def test_a_shell_command_and_attachments_replay_in_the_transcript():
+    from harness.protocol.events import Attachment, UserShell
+
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    t.replay([
+        (1, UserShell(command="git status", output="clean\n\nExit code 1", exit_code=1,
+                      is_error=True)),
+        (2, UserMessage(text="fix it", attachments=[Attachment(path="a.py", content="x")])),
+    ])
+    text = "".join(out)
+    assert "! git status\n  ⎿ clean\n" in text and "Exit code 1" in text
+    assert "> fix it\n  📎 a.py\n" in text
+    assert "(the model sees this" not in text  # said live only
+
+
+def test_a_failed_result_does_not_repeat_the_error_line_above_it():
+    out: list[str] = []
+    t = Transcript(out.append, color=False)
+    message = "ANTHROPIC_API_KEY is not set; export it, or try `harness --demo`"
+    t(ErrorEvent(message=message, kind="model"), 3)
+    t(Result(status="failed", result=message, is_error=True), 4)
+    t(Result(status="failed", result="another failure", is_error=True), 5)
+    text = "".join(out)
+    assert text.count("ANTHROPIC_API_KEY is not set") == 1
+    assert "■ failed: another failure" in text

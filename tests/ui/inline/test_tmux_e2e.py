@@ -34,11 +34,12 @@ def _require_tmux() -> None:
 
 
 class Terminal:
-    """A private tmux server (own socket, no user config) holding one 100×40 pane."""
+    """A private tmux server (own socket, no user config) holding one 100×40 pane (or
+    `width` columns)."""
 
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, *, width: int = 100) -> None:
         self.socket = f"harness-inline-{uuid.uuid4().hex[:8]}"
-        self.env, self.cwd = env, cwd
+        self.env, self.cwd, self.width = env, cwd, width
         self.started = False
 
     def tmux(self, *args: str) -> str:
@@ -53,7 +54,7 @@ class Terminal:
                f"{' '.join(shlex.quote(a) for a in argv)}; echo EXIT=$?; sleep 120")
         if self.started:
             self.tmux("kill-session", "-t", "t")
-        self.tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "40", cmd)
+        self.tmux("new-session", "-d", "-s", "t", "-x", str(self.width), "-y", "40", cmd)
         self.started = True
 
     def screen(self, *, escapes: bool = False) -> str:

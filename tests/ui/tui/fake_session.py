@@ -8,6 +8,7 @@ tests run against the real session and the scripted HTTP server instead.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,11 +116,22 @@ class FakeSession:
     async def close(self) -> None:
         self.closed = True
 
-    async def run_prompt(self, text: str, *, max_turns: int | None = None) -> RunResult:
+    async def run_shell(self, command: str) -> ev.UserShell:
+        event = ev.UserShell(command=command, output=f"ran {command}", exit_code=0)
+        self._emit(event)
+        return event
+
+    def check_read(self, path: str) -> str | None:
+        return "secret path" if path.endswith(".env") else None
+
+    async def run_prompt(
+        self, text: str, *, max_turns: int | None = None,
+        attachments: Sequence[ev.Attachment] = (),
+    ) -> RunResult:
         self.busy = True
         self._cancel.clear()
         try:
-            self._emit(ev.UserMessage(text=text))
+            self._emit(ev.UserMessage(text=text, attachments=list(attachments)))
             for step in self.steps.get(text, [f"You said: {text}"]):
                 if isinstance(step, Ask):
                     answer = await self._ask(step)
