@@ -133,12 +133,14 @@ class HeadlessOutput:
         result = answered.result
         pending = (pending or self.pending) if result.status == "awaiting_approval" else None
         line = self.result_line(answered, pending)
+        if answered.schema_error is not None:  # in every format: CI logs show why it failed
+            print(scrub(f"harness: {answered.schema_error}"), file=self.err)
         if self.fmt in ("json", "stream-json"):
             self.write(line)
         elif pending is not None:
             print(scrub(format_pending(pending, self.thread_id)), file=self.out)
         elif answered.schema_error is not None:
-            print(scrub(f"harness: {answered.schema_error}"), file=self.err)
+            pass
         elif result.status == "done":
             print(scrub(result.result), file=self.out)
         else:
