@@ -33,6 +33,7 @@ from harness.protocol.session import Session
 from harness.store.secrets import scrub
 from harness.ui import headless_schema as pub
 from harness.ui.headless_lines import LineContext, RunRecord, public_line, public_usage, subtype_for
+from harness.ui.headless_structured import Answered, answer_in_schema
 
 EXIT_FOR_STATUS = {
     "done": exitcodes.DONE,
@@ -50,15 +51,6 @@ class HeadlessRequest:
     include_partial: bool = False  # --include-partial-messages: text deltas in stream-json
     json_schema: dict[str, Any] | None = None  # --json-schema: the answer's required shape
     fail_on_denial: bool = False  # --fail-on-denial: a refused call makes a done run exit 5
-
-
-@dataclass
-class Answered:
-    """The run's outcome as the result line reports it (after any --json-schema retry)."""
-
-    result: RunResult
-    structured_output: Any = None
-    schema_error: str | None = None  # the answer broke --json-schema twice
 
 
 class HeadlessOutput:
@@ -326,38 +318,6 @@ def _logged_call(session: Session, call_id: str) -> tuple[str, dict[str, Any]] |
     return None
 
 
-def _added(first: RunResult, second: RunResult) -> RunResult:
-    """Two runs of one command (the answer, then its --json-schema retry) as one result."""
-    return RunResult(status=second.status, result=second.result,
-                     num_turns=first.num_turns + second.num_turns,
-                     usage=first.usage + second.usage,
-                     cost_usd=first.cost_usd + second.cost_usd, error=second.error)
-
-
-async def _answer_in_schema(session: Session, result: RunResult,
-                            schema: dict[str, Any]) -> Answered:
-    """Check the final answer against --json-schema; on a mismatch ask once more with the
-    validation errors, then report a second mismatch."""
-    from harness.agent.subagents.handoff import check_output
-    from harness.ui.headless_input import schema_retry_prompt
-
-    if result.status != "done":
-        return Answered(result)
-    check = check_output(result.result, schema)
-    if check.ok:
-        return Answered(result, structured_output=check.value)
-    retry = await session.run_prompt(schema_retry_prompt(check.problems))
-    result = _added(result, retry)
-    if retry.status != "done":
-        return Answered(result)
-    check = check_output(retry.result, schema)
-    if check.ok:
-        return Answered(result, structured_output=check.value)
-    return Answered(result, schema_error=(
-        "the final answer does not validate against --json-schema, also after one retry: "
-        + "; ".join(check.problems)))
-
-
 async def _run(session: Session, output: HeadlessOutput, prompt: str | None, fmt: str,
                answer: ApprovalAnswer | None, call_id: str | None, stop: _Stop,
                request: HeadlessRequest) -> int:
@@ -418,7 +378,7 @@ async def _run(session: Session, output: HeadlessOutput, prompt: str | None, fmt
         else:
             asked = prompt + schema_instructions(schema) if schema is not None else prompt
             result = await session.run_prompt(asked)
-        answered = (await _answer_in_schema(session, result, schema) if schema is not None
+        answered = (await answer_in_schema(session, result, schema) if schema is not None
                     else Answered(result))
     except SessionError as exc:
         tell()
