@@ -64,6 +64,15 @@ def test_a_positional_task_runs_headless_even_in_a_terminal(scripted_server, pro
     assert first_user_text(scripted_server.requests[0].body) == "say hi"
 
 
+def test_claude_code_order_p_as_a_flag_then_the_task_works(scripted_server, project, capsys):
+    scripted_server.add(text("hi"))
+    code, out, err = run_cli(capsys, "-p", "--output-format", "json", "say hi", "--cwd",
+                             str(project))
+    assert code == 0, err
+    assert json.loads(out)["result"] == "hi"
+    assert first_user_text(scripted_server.requests[0].body) == "say hi"
+
+
 def test_a_task_given_twice_is_refused(project, capsys):
     code, _, err = run_cli(capsys, "-p", "one", "two", "--cwd", str(project))
     assert code == 2 and "given twice" in err
@@ -124,11 +133,12 @@ def test_ci_without_a_task_never_hangs_on_a_pipe_nobody_writes(project):
     assert time.monotonic() - started < 30
 
 
-def test_ci_without_a_task_in_a_terminal_does_not_read_stdin(project):
+@pytest.mark.parametrize("flag", ["--ci", "-p"])
+def test_no_task_in_a_terminal_does_not_read_stdin(project, flag):
     _, tty = os.openpty()
     started = time.monotonic()
     try:
-        proc = harness("--ci", "--cwd", str(project), stdin=tty)
+        proc = harness(flag, "--cwd", str(project), stdin=tty)
     finally:
         os.close(tty)
     assert proc.returncode == 2 and "no task given" in proc.stderr
