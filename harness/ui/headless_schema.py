@@ -54,6 +54,7 @@ class PublicUsage(_Model):
 class _Line(_Model):
     """Fields every line carries."""
 
+    type: str  # each line narrows it to its own Literal tag (first field in the JSON)
     v: Literal[1] = Field(1, description="schema version of this line")
     ts: float = Field(description="Unix time the event happened")
     thread_id: str = Field(description="the thread (harness's session); resume it by this id")
