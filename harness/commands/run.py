@@ -83,10 +83,11 @@ def run_headless_from_args(args: argparse.Namespace) -> int:
         schema = load_json_schema(args.json_schema) if args.json_schema is not None else None
         fd = None if args.demo else stdin_fd(sys.stdin)
         piped = None
-        if fd is not None and (prompt is not None or not continuing):
+        if fd is not None:
             with startup_signals.interruptible():  # a blocking read: a signal ends it at once
                 piped = read_piped(fd)
-        if prompt is not None or not continuing:
+        if prompt is not None or not continuing or (piped and piped.text.strip()):
+            # (`echo "next step" | harness -c`: piped text is the continued thread's prompt)
             notice = stdin_notice(prompt, piped)
             prompt = compose_task(prompt, piped)
             if notice:

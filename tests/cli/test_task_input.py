@@ -176,6 +176,21 @@ def test_continue_goes_on_in_the_most_recent_thread_of_the_project(scripted_serv
     assert "first answer" in history and "second" in history
 
 
+def test_continue_takes_its_prompt_from_piped_input(scripted_server, project, capsys):
+    scripted_server.add(text("first answer"))
+    code, out, _ = run_cli(capsys, "-p", "first", "--cwd", str(project), "--output-format",
+                           "json")
+    assert code == 0
+    thread = json.loads(out)["thread_id"]
+    scripted_server.add(text("second answer"))
+    proc = harness("-c", "--cwd", str(project), "--output-format", "json",
+                   input="the next step\n")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["thread_id"] == thread
+    last = scripted_server.requests[1].body["messages"][-1]
+    assert "the next step" in json.dumps(last)
+
+
 def test_continue_with_resume_is_refused(project, capsys):
     code, _, err = run_cli(capsys, "-c", "--resume", "x", "-p", "go", "--cwd", str(project))
     assert code == 2 and "--continue" in err
