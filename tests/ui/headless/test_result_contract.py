@@ -166,8 +166,7 @@ def test_include_partial_messages_adds_text_deltas_that_make_up_the_text(scripte
     assert types.index("text_delta") < types.index("assistant_text")
 
 
-def test_a_cancelled_or_failed_run_says_so_in_subtype(scripted_server, project, capsys,
-                                                      monkeypatch):
+def test_a_failed_run_says_so_in_subtype(scripted_server, project, capsys, monkeypatch):
     from harness.model.script import HttpError
 
     monkeypatch.setenv("HARNESS_MODEL__MAX_RETRIES", "0")
@@ -175,3 +174,53 @@ def test_a_cancelled_or_failed_run_says_so_in_subtype(scripted_server, project, 
     code, result, _ = headless(capsys, project, "-p", "hi")
     assert code == 1
     assert result["subtype"] == "error_during_execution" and result["error"]
+
+
+def test_a_cancelled_run_ends_its_stream_with_a_cancelled_result(scripted_server, project):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    scripted_server.add(Reply((Text("never finished"),), delay=30))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "-p", "wait", "--cwd", str(project),
+         "--output-format", "stream-json"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=os.environ.copy(),
+    )
+    assert proc.stdout is not None
+    while json.loads(proc.stdout.readline())["type"] != "session_started":
+        pass  # the run is under way: the model request is next
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    lines = json_lines(rest)
+    assert_valid_result(lines[-1])
+    assert lines[-1]["subtype"] == "cancelled" and lines[-1]["is_error"]
+
+
+def test_a_sub_agents_lines_validate_and_keep_the_top_level_thread_id(scripted_server,
+                                                                       project, capsys):
+    from harness.model.script import ToolUse
+    from tests.agent.subagent_helpers import agent_of, turn_of
+
+    def route(body):
+        if agent_of(body) == "parent":
+            if turn_of(body) == 0:
+                return Reply([ToolUse("Task", {"agent": "general",
+                                               "handoff": {"goal": "make a file"}})])
+            return text("parent done")
+        if turn_of(body) == 0:
+            return Reply([ToolUse("Bash", {"command": "touch made.txt"})])
+        return text("could not make it")
+
+    scripted_server.default = route
+    code, out, _ = run_cli(capsys, "-p", "delegate", "--cwd", str(project),
+                           "--output-format", "stream-json")
+    assert code == 0
+    lines = json_lines(out)
+    assert_valid_stream(lines)
+    types = [line["type"] for line in lines]
+    assert "subagent_started" in types and "subagent_finished" in types
+    assert len({line["thread_id"] for line in lines}) == 1
