@@ -267,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
 def split_task(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[str | None, list[str]]:
     """`harness "TASK" …`: take the positional task out of `argv` (argparse cannot tell it
     from a subcommand). Options are skipped with the values they take, as argparse would;
-    a first positional that names a subcommand leaves `argv` as it is."""
+    a first positional that names a subcommand leaves `argv` as it is. (argparse has no
+    public view of its option table, hence `_actions` and `_option_string_actions`.)"""
     commands: set[str] = set()
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
