@@ -42,6 +42,14 @@ def test_json_result_carries_claude_code_names_beside_harness_own(scripted_serve
     assert result["duration_ms"] >= result["duration_api_ms"]
 
 
+def test_model_time_leaves_out_the_time_tools_run(scripted_server, project, capsys):
+    scripted_server.add(tool("Bash", {"command": "sleep 0.8"}), text("slept"))
+    code, result, err = headless(capsys, project, "-p", "sleep", "--allowed-tools",
+                                 "Bash(sleep:*)")
+    assert code == 0, err
+    assert result["duration_ms"] - result["duration_api_ms"] >= 800
+
+
 def test_stream_json_is_the_public_schema_and_ends_with_the_same_result(scripted_server,
                                                                         project, capsys):
     scripted_server.add(tool("Bash", {"command": "touch x.txt"}), text("could not"))
