@@ -282,8 +282,6 @@ StreamLine: TypeAlias = Annotated[
     Field(discriminator="type"),
 ]
 
-STREAM_LINE = TypeAdapter(StreamLine)
-
 Which = Literal["stream-json", "result"]
 SCHEMA_FILES: dict[str, Which] = {
     "stream-json.v1.schema.json": "stream-json",
@@ -294,7 +292,8 @@ SCHEMA_FILES: dict[str, Which] = {
 def json_schema(which: Which) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one `stream-json` line, or of the `json` result."""
     if which == "stream-json":
-        body = STREAM_LINE.json_schema(mode="serialization")
+        # Built here, not at import: `harness -p` start-up never pays for it.
+        body = TypeAdapter(StreamLine).json_schema(mode="serialization")
         title = "harness stream-json line, v1"
         about = ("One line of `harness -p … --output-format stream-json`; the last line is a "
                  "`result`.")
