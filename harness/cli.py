@@ -18,6 +18,10 @@ OUTPUT_FORMATS = ("text", "json", "stream-json")
 PRINT_WITHOUT_TASK = "\0-p without a task"
 
 EPILOG = """\
+a task:
+  harness "TASK" [flags]      run TASK headless, like -p TASK (piped stdin is added to it)
+  harness -c [-p TASK]        continue the most recent thread of this project
+
 subcommands:
   harness resume THREAD [--approve [--scope once|session|project] | --reject FEEDBACK
                         | --edit JSON | --answer TEXT] [--call CALL_ID]
