@@ -14,8 +14,14 @@ from harness import __version__
 from harness.exitcodes import USAGE
 
 OUTPUT_FORMATS = ("text", "json", "stream-json")
+# `-p` given without a task (`cat task | harness -p`): told apart from `-p ""`, which is refused.
+PRINT_WITHOUT_TASK = "\0-p without a task"
 
 EPILOG = """\
+a task:
+  harness "TASK" [flags]      run TASK headless, like -p TASK (piped stdin is added to it)
+  harness -c [-p TASK]        continue the most recent thread of this project
+
 subcommands:
   harness resume THREAD [--approve [--scope once|session|project] | --reject FEEDBACK
                         | --edit JSON | --answer TEXT] [--call CALL_ID]
@@ -27,8 +33,9 @@ subcommands:
   harness rewind THREAD@SEQ [--yes]
   harness doctor [--json] [--store URL]   check the environment; exit 1 on a problem
 
-exit codes: 0 done · 1 runtime failure · 2 bad usage or config · 3 awaiting a human
-decision · 4 a limit was reached · 130 cancelled (state saved)
+exit codes: 0 done · 1 runtime failure (or a refused call, with --fail-on-denial) · 2 bad
+usage or config · 3 awaiting a human decision · 4 a limit was reached · 130 cancelled
+(state saved)
 """
 
 
@@ -47,7 +54,23 @@ def _add_run_flags(p: argparse.ArgumentParser, *, with_prompt: bool) -> None:
             "--print",
             dest="prompt",
             metavar="TASK",
-            help="run TASK headless and print the result (no TUI)",
+            nargs="?",
+            const=PRINT_WITHOUT_TASK,
+            help="run TASK headless and print the result (no TUI); `harness TASK` does the "
+            "same; piped stdin is added to TASK (or is the task without one)",
+        )
+        p.add_argument(
+            "-c",
+            "--continue",
+            dest="continue_last",
+            action="store_true",
+            help="continue the most recent thread of this project (like --resume)",
+        )
+        p.add_argument(
+            "--json-schema",
+            metavar="SCHEMA",
+            help="headless: the final answer must be JSON valid against SCHEMA (a file or "
+            "inline JSON); returned as structured_output, one retry on a mismatch",
         )
         p.add_argument(
             "--ci",
@@ -115,6 +138,16 @@ def _add_run_flags(p: argparse.ArgumentParser, *, with_prompt: bool) -> None:
         default=None,  # None: deny, or on resume the thread's own run's choice
         help="headless: deny an ask (default; on resume: the run's own choice) or save it "
         "and exit 3",
+    )
+    p.add_argument(
+        "--include-partial-messages",
+        action="store_true",
+        help="stream-json: also a text_delta line for each piece of the reply as it streams",
+    )
+    p.add_argument(
+        "--fail-on-denial",
+        action="store_true",
+        help="headless: exit 1 when the run finished but refused a tool call",
     )
     p.add_argument("--store", metavar="URL", help="session store: postgresql://… (default SQLite)")
     p.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
@@ -235,6 +268,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def split_task(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[str | None, list[str]]:
+    """`harness "TASK" …`: take the positional task out of `argv` (argparse cannot tell it
+    from a subcommand). Options are skipped with the values they take, as argparse would;
+    a first positional that names a subcommand leaves `argv` as it is. (argparse has no
+    public view of its option table, hence `_actions` and `_option_string_actions`.)"""
+    commands: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            commands.update(action.choices)
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            rest = argv[i + 1:]
+            return (rest[0], argv[:i] + rest[1:]) if rest else (None, argv)
+        if token.startswith("-") and token != "-":
+            action = parser._option_string_actions.get(token.split("=", 1)[0])
+            i += 1
+            if action is None or "=" in token or action.nargs == 0:
+                continue
+            if action.nargs is None:
+                i += 1
+            elif action.nargs == "?":
+                i += 1 if i < len(argv) and not argv[i].startswith("-") else 0
+            else:  # "+" / "*": every value up to the next option
+                while i < len(argv) and not argv[i].startswith("-"):
+                    i += 1
+            continue
+        if token in commands:
+            return None, argv
+        return token, argv[:i] + argv[i + 1:]
+    return None, argv
+
+
+def normalise_task(args: argparse.Namespace, task: str | None) -> str | None:
+    """One task from `-p TASK` or the positional; `-c` as `--resume` of the last thread.
+    Returns what is wrong, or None."""
+    if args.prompt == PRINT_WITHOUT_TASK:
+        args.prompt = None
+        args.ci = True  # `-p` alone is still headless: the task comes on stdin
+    if task is not None:
+        if args.prompt is not None:
+            return "the task is given twice (as -p TASK and as an argument); give it once"
+        args.prompt = task
+    if args.continue_last:
+        if args.resume is not None or args.fork is not None:
+            return "-c/--continue continues the last thread; do not combine it with --resume " \
+                   "or --fork"
+        args.resume = ""
+    return None
+
+
 def entry() -> None:
     """The console script: run, flush, and leave without tearing down every module.
 
@@ -264,8 +349,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list == ["--version"]:  # the fastest path: no parser, no imports
         print(f"harness {__version__}")
         return 0
-    args = build_parser().parse_args(args_list)
+    parser = build_parser()
+    task, args_list = split_task(parser, args_list)
+    args = parser.parse_args(args_list)
     command = args.command or "run"
+    if command == "run":
+        problem = normalise_task(args, task)
+        if problem:
+            parser.print_usage(sys.stderr)
+            print(f"harness: error: {problem}", file=sys.stderr)
+            return USAGE
     headless = command == "resume" or (
         command == "run" and (args.prompt is not None or args.ci or not sys.stdin.isatty())
     )

@@ -33,7 +33,7 @@ def answer_from_args(args: argparse.Namespace):  # -> ApprovalAnswer | None, or 
 
 def main(args: argparse.Namespace) -> int:
     from harness.commands.run import validate_rules
-    from harness.ui.headless import missing_key_message, run_headless
+    from harness.ui.headless import HeadlessRequest, missing_key_message, run_headless
     from harness.ui.launch import session_options
 
     answer = answer_from_args(args)
@@ -63,7 +63,9 @@ def main(args: argparse.Namespace) -> int:
     from harness import startup_signals
 
     startup_signals.checkpoint()  # then run_headless takes the signals over
-    return asyncio.run(run_headless(opts, None, args.output_format, answer, args.call))
+    request = HeadlessRequest(include_partial=args.include_partial_messages,
+                              fail_on_denial=args.fail_on_denial)
+    return asyncio.run(run_headless(opts, None, args.output_format, answer, args.call, request))
 
 
 def _is_demo_thread(opts, thread_id: str) -> bool:

@@ -1,8 +1,8 @@
 """Headless front-end (`-p`, `--ci`, no TTY): no prompt is ever shown.
 
-Renders the event stream as text, `json` (only the final result) or `stream-json` (one
-object per line with `type`, `thread_id`, `seq`), answers asks by `--on-ask`, and maps the
-outcome to the exit codes of the contract.
+Renders the event stream as text, `json` (only the final result) or `stream-json` (the
+public lines of headless_schema.py), answers asks by `--on-ask`, checks `--json-schema`
+answers, and maps the outcome to the exit codes of the contract.
 """
 
 from __future__ import annotations
@@ -12,43 +12,28 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
-from typing import Any, TextIO, assert_never
+from dataclasses import dataclass
+from typing import Any, TextIO
 
 from harness import exitcodes
 from harness.protocol.approver import ApprovalAnswer, Approver, DenyApprover, InterruptApprover
 from harness.protocol.events import (
-    AssistantDelta,
-    AssistantMessage,
-    AssistantText,
-    Compaction,
     ErrorEvent,
     Event,
-    FileSnapshot,
-    Interrupted,
-    ModeChanged,
-    ModelChanged,
     PendingShown,
     PermissionDecision,
     PermissionRequest,
-    Result,
     Retrying,
-    SessionStarted,
-    SubagentFinished,
-    SubagentStarted,
     ToolCallEvent,
-    ToolInputDelta,
-    ToolProgress,
-    ToolResult,
-    ToolStarted,
-    TurnCompleted,
-    UnknownEvent,
-    UserMessage,
-    UserShell,
 )
 from harness.protocol.outcomes import RunResult
 from harness.protocol.session import Session
 from harness.store.secrets import scrub
+from harness.ui import headless_schema as pub
+from harness.ui.headless_lines import LineContext, RunRecord, public_line, public_usage, subtype_for
+from harness.ui.headless_structured import Answered, answer_in_schema
 
 EXIT_FOR_STATUS = {
     "done": exitcodes.DONE,
@@ -59,90 +44,102 @@ EXIT_FOR_STATUS = {
 }
 
 
-class HeadlessOutput:
-    """The sink: writes events as the chosen format asks."""
+@dataclass(frozen=True)
+class HeadlessRequest:
+    """What the command line asks of a headless run besides its task."""
 
-    def __init__(self, fmt: str, out: TextIO | None = None, err: TextIO | None = None) -> None:
+    include_partial: bool = False  # --include-partial-messages: text deltas in stream-json
+    json_schema: dict[str, Any] | None = None  # --json-schema: the answer's required shape
+    fail_on_denial: bool = False  # --fail-on-denial: a refused call makes a done run exit 5
+
+
+class HeadlessOutput:
+    """The sink: writes events as the chosen format asks (stream-json: the public lines of
+    headless_schema.py), and keeps the run's record (denials, model time) for the result."""
+
+    def __init__(self, fmt: str, out: TextIO | None = None, err: TextIO | None = None, *,
+                 include_partial: bool = False) -> None:
         self.fmt, self.out, self.err = fmt, out or sys.stdout, err or sys.stderr
+        self.include_partial = include_partial
         self.thread_id = ""
         self.pending: PermissionRequest | None = None
         self.cost_known = True  # False: a model has no price, so costs are null, never 0
+        self.record = RunRecord()
+        self.last_seq = 0
 
     def __call__(self, event: Event, seq: int) -> None:
-        match event:
-            case PermissionRequest():
-                self.pending = event
-            case PermissionDecision():
-                self.pending = None
-            case ErrorEvent():
-                self._note(f"harness: {event.message}")
-            case Retrying():
-                self._note(f"harness: retrying ({event.reason})")
-            case AssistantDelta() | ToolInputDelta() | PendingShown() | UnknownEvent():
-                # Deltas are for live rendering (stream-json carries whole blocks,
-                # `assistant_text`); `pending_shown` is harness's own note that the exit-3
-                # output was printed.
-                return
-            case UserShell():
-                return  # `!cmd` is typed in the TUI or inline prompt, never in a headless run
-            case (SessionStarted() | UserMessage() | AssistantMessage() | ToolCallEvent()
-                  | ToolStarted() | ToolResult() | TurnCompleted() | Compaction()
-                  | ModeChanged() | ModelChanged() | FileSnapshot() | Interrupted() | Result()
-                  | SubagentStarted() | SubagentFinished() | AssistantText() | ToolProgress()):
-                pass
-            case _:
-                assert_never(event)
+        self.record.see(event)
+        self.last_seq = max(self.last_seq, seq)
+        if isinstance(event, PermissionRequest):
+            self.pending = event
+        elif isinstance(event, PermissionDecision):
+            self.pending = None
+        elif isinstance(event, ErrorEvent):
+            self._note(f"harness: {event.message}")
+        elif isinstance(event, Retrying):
+            self._note(f"harness: retrying ({event.reason})")
         if self.fmt == "stream-json":
-            fields = event.model_dump(mode="json", exclude={"type"})
-            if event.type == "result" and not self.cost_known:
-                fields["cost_usd"] = None
-            self.write_line(event.type, seq, fields)
+            line = public_line(event, LineContext(self.thread_id, seq, self.cost_known,
+                                                  self.include_partial))
+            if line is not None:
+                self.write(line)
 
     def _note(self, text: str) -> None:
         if self.fmt == "text":
             print(text, file=self.err)
 
-    def write_line(self, type_: str, seq: int, fields: dict[str, Any]) -> None:
-        line = {"type": type_, "thread_id": self.thread_id, "seq": seq, **fields}
+    def write(self, line: pub.StreamLine) -> None:
         # The store's redaction, applied to what scripts and CI logs see as well.
-        self.out.write(scrub(json.dumps(line, ensure_ascii=False)) + "\n")
+        self.out.write(scrub(line.model_dump_json()) + "\n")
         self.out.flush()
 
-    def finish(self, result: RunResult, pending: PermissionRequest | None = None) -> None:
+    def result_line(self, answered: Answered, pending: PermissionRequest | None) -> pub.ResultLine:
+        result = answered.result
         cost = round(result.cost_usd, 6) if self.cost_known else None
-        payload: dict[str, Any] = {
-            "thread_id": self.thread_id,
-            "result": result.result,
-            "is_error": result.is_error,
-            "num_turns": result.num_turns,
-            "usage": result.usage.model_dump(mode="json"),
-            "cost_usd": cost,
-            "total_cost_usd": cost,  # the name scripts written for Claude Code read
-            "status": result.status,
-        }
+        status: pub.Status = result.status
+        subtype = subtype_for(result.status, result.error)
+        error = result.error if result.is_error else None
+        if answered.schema_error is not None:
+            status, subtype, error = "failed", "error_max_structured_output_retries", (
+                answered.schema_error)
+        shown = None
+        if pending is not None and result.status == "awaiting_approval":
+            shown = pub.Pending(call_id=pending.call_id, tool=pending.tool, input=pending.input,
+                                reason=pending.reason, rule=pending.rule, kind=pending.kind,
+                                grade=pending.grade)
+        return pub.ResultLine(
+            ts=time.time(), thread_id=self.thread_id, seq=self.last_seq, subtype=subtype,
+            status=status, is_error=result.is_error or answered.schema_error is not None,
+            result=result.result, structured_output=answered.structured_output, error=error,
+            num_turns=result.num_turns, usage=public_usage(result.usage), cost_usd=cost,
+            total_cost_usd=cost, duration_ms=self.record.duration_ms,
+            duration_api_ms=self.record.duration_api_ms,
+            permission_denials=list(self.record.denials), session_id=self.thread_id,
+            pending=shown,
+        )
+
+    def finish(self, answered: Answered | RunResult,
+               pending: PermissionRequest | None = None) -> pub.ResultLine:
+        if isinstance(answered, RunResult):
+            answered = Answered(answered)
+        result = answered.result
         pending = (pending or self.pending) if result.status == "awaiting_approval" else None
-        if pending is not None:
-            payload["pending"] = {
-                "call_id": pending.call_id,
-                "tool": pending.tool,
-                "input": pending.input,
-                "reason": pending.reason,
-                "kind": pending.kind,
-                "grade": pending.grade,
-            }
-        if self.fmt == "json":
-            line = json.dumps({"type": "result", **payload}, ensure_ascii=False)
-            self.out.write(scrub(line) + "\n")
-        elif self.fmt == "stream-json":
-            pass  # the stored `result` event was already streamed
+        line = self.result_line(answered, pending)
+        if answered.schema_error is not None:  # in every format: CI logs show why it failed
+            print(scrub(f"harness: {answered.schema_error}"), file=self.err)
+        if self.fmt in ("json", "stream-json"):
+            self.write(line)
         elif pending is not None:
             print(scrub(format_pending(pending, self.thread_id)), file=self.out)
+        elif answered.schema_error is not None:
+            pass
         elif result.status == "done":
             print(scrub(result.result), file=self.out)
         else:
             print(scrub(f"harness: {result.status}: {result.error or result.result}"),
                   file=self.err)
         self.out.flush()
+        return line
 
 
 def format_pending(request: PermissionRequest, thread_id: str) -> str:
@@ -283,6 +280,7 @@ async def run_headless(
     fmt: str,
     answer: ApprovalAnswer | None = None,
     call_id: str | None = None,
+    request: HeadlessRequest | None = None,
 ) -> int:
     """Open the session, run `prompt` (or continue the log), print, return the exit code.
 
@@ -291,7 +289,8 @@ async def run_headless(
     from harness.agent.errors import OPEN_ERRORS, open_exit_code
     from harness.agent.session import open_session
 
-    output = HeadlessOutput(fmt)
+    request = request or HeadlessRequest()
+    output = HeadlessOutput(fmt, include_partial=request.include_partial)
     loop = asyncio.get_running_loop()
     stop = _Stop()
     saved = stop.install(loop)  # before anything opens: no signal is ever dropped
@@ -302,17 +301,29 @@ async def run_headless(
             print(f"harness: {exc}", file=sys.stderr)
             return open_exit_code(exc) or exitcodes.FAILURE
         stop.session = session
+        output.record.lookup_call = lambda call: _logged_call(session, call)
         try:
-            return await _run(session, output, prompt, fmt, answer, call_id, stop)
+            return await _run(session, output, prompt, fmt, answer, call_id, stop, request)
         finally:
             await session.close()
     finally:
         stop.uninstall(loop, saved)
 
 
+def _logged_call(session: Session, call_id: str) -> tuple[str, dict[str, Any]] | None:
+    """Tool and input of a call made before this run (a `resume --reject` refuses it)."""
+    for _seq, event in session.history():
+        if isinstance(event, (ToolCallEvent, PermissionRequest)) and event.call_id == call_id:
+            return event.tool, dict(event.input)
+    return None
+
+
 async def _run(session: Session, output: HeadlessOutput, prompt: str | None, fmt: str,
-               answer: ApprovalAnswer | None, call_id: str | None, stop: _Stop) -> int:
+               answer: ApprovalAnswer | None, call_id: str | None, stop: _Stop,
+               request: HeadlessRequest) -> int:
     from harness.agent.session import SessionError
+    from harness.ui.headless_input import schema_instructions
+    from harness.ui.headless_schema import NoticeLine
 
     output.thread_id = session.thread_id
     output.cost_known = session.cost_known
@@ -341,11 +352,11 @@ async def _run(session: Session, output: HeadlessOutput, prompt: str | None, fmt
             from harness.agent.opening import unknown_outcome_notices
 
             for call in unknown:
-                output.write_line("notice", session.state.last_seq, {
-                    "kind": "outcome_unknown", "call_id": call["call_id"],
-                    "tool": call["tool"], "input": call["input"],
-                    "text": unknown_outcome_notices([call])[0],
-                })
+                output.write(NoticeLine(
+                    ts=time.time(), thread_id=output.thread_id, seq=session.state.last_seq,
+                    kind="outcome_unknown", call_id=call["call_id"], tool=call["tool"],
+                    input=call["input"], text=unknown_outcome_notices([call])[0],
+                ))
         if session.abandoned and fmt == "text":
             print(abandoned_note(session.abandoned), file=sys.stderr)
 
@@ -360,21 +371,38 @@ async def _run(session: Session, output: HeadlessOutput, prompt: str | None, fmt
     session.sink = sink
     if stop.requested:  # a signal came while the session was opening
         session.stop_next_run()
+    schema = request.json_schema
     try:
         if prompt is None:
             result = await session.continue_pending()
         else:
-            result = await session.run_prompt(prompt)
+            asked = prompt + schema_instructions(schema) if schema is not None else prompt
+            result = await session.run_prompt(asked)
+        answered = (await answer_in_schema(session, result, schema) if schema is not None
+                    else Answered(result))
     except SessionError as exc:
         tell()
         print(f"harness: {exc}", file=sys.stderr)
         return exitcodes.USAGE
     tell()  # a run that never started (a hook blocked the prompt) still says them
+    result = answered.result
     pending = session.pending
     output.thread_id = session.thread_id
-    output.finish(result, pending)
+    line = output.finish(answered, pending)
     if result.status == "awaiting_approval" and pending is not None:
         # Printed, then noted: a crash in between leaves no note, and then only `--call`
         # answers it (never a call nobody saw).
         session.record(PendingShown(call_id=pending.call_id, by_answering_run=answer is not None))
-    return EXIT_FOR_STATUS[result.status]
+    return _exit_code(line, request)
+
+
+def _exit_code(line: pub.ResultLine, request: HeadlessRequest) -> int:
+    if line.subtype == "error_max_structured_output_retries":
+        return exitcodes.FAILURE
+    code = EXIT_FOR_STATUS[line.status]
+    if code == exitcodes.DONE and request.fail_on_denial and line.permission_denials:
+        calls = ", ".join(f"{d.tool} ({d.source})" for d in line.permission_denials[:5])
+        print(f"harness: --fail-on-denial: {len(line.permission_denials)} tool call(s) were "
+              f"refused: {calls}", file=sys.stderr)
+        return exitcodes.DENIED
+    return code
