@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from harness.config.shipped import TUI_STYLES, read_shipped
-from harness.exitcodes import AWAITING, USAGE
+from harness.exitcodes import USAGE
 from harness.ui.history import PromptHistory
 from harness.ui.tui.conversation import Conversation
 from harness.ui.tui.prompt_input import CompletionMenu, PromptInput
@@ -45,6 +45,19 @@ def _calm_gc() -> None:
 
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+
+
+def farewell(session: Session) -> str:
+    """Thread id, resume command, cost, and the pending call if one waits (ui/leaving.py)."""
+    from harness.model.pricing import cost_text
+    from harness.ui.leaving import PendingCall, leaving_message
+
+    request = session.pending
+    pending = None if request is None else PendingCall(
+        tool=request.tool, input=dict(request.input), call_id=request.call_id,
+        question=request.kind == "question")
+    cost = "cost " + cost_text(float(session.cost_usd or 0), session.cost_known, 4)
+    return leaving_message(session.thread_id, cost, pending)
 
 
 class TuiApprover:
@@ -132,6 +145,7 @@ class HarnessApp(App[int]):
         self._last_ctrl_c = 0.0
         self.last_key_at = 0.0  # streamed text yields the next frame to a fresh key press
         self._runner: Any = None
+        self.farewell = ""  # printed to the terminal once the app has exited (see run.py)
         self._apply_theme(theme)
 
     # --- layout -----------------------------------------------------------------------
@@ -356,8 +370,9 @@ class HarnessApp(App[int]):
                     await asyncio.wait_for(self._runner.wait(), timeout=5)
                 except (TimeoutError, Exception):
                     session.cancel()
-            if session.pending is not None:
-                self.exit_code = AWAITING  # as headless: a decision waits; --resume shows it
+            # A normal quit exits 0 even with a call pending (exit 3 is the headless
+            # contract): the message printed after the app says what waits and how to answer.
+            self.farewell = farewell(session)
             try:
                 await session.close()
             except Exception as exc:  # closing must never keep the user from leaving

@@ -40,6 +40,9 @@ class Renderer:
 
     def reset(self) -> None:
         self.tools.clear()
+        self._end_stream()
+
+    def _end_stream(self) -> None:
         self._text = self._thinking = None
         self._message_entries = []
 
@@ -59,7 +62,9 @@ class Renderer:
                 self.handle(event, seq)
         finally:
             entries, self._collect = self._collect, None
-        self.reset()
+        # The cards stay known by call id: a resumed call that is approved now, or a call
+        # whose result comes after the replay, updates its card instead of drawing another.
+        self._end_stream()
         self.conv.add_many(entries)
 
     # --- dispatch ---------------------------------------------------------------------

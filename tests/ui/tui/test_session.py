@@ -10,7 +10,6 @@ from pathlib import Path
 from textual.geometry import Region
 
 from harness.agent.session import SessionOptions, open_session
-from harness.exitcodes import AWAITING
 from harness.model.script import Reply, StreamCut, Text, Thinking, text, tool
 from harness.ui.history import PromptHistory
 from harness.ui.tui.app import HarnessApp
@@ -192,9 +191,16 @@ async def test_quit_while_asked_then_resume_shows_the_same_dialog(project, scrip
         await send(app, pilot, "write later.txt")
         await until(pilot, lambda: dialog_up(app))
         thread = app.session.thread_id
+        call_id = app.session.pending.call_id
         await pilot.press("ctrl+c", "ctrl+c")
-    assert app.return_value == AWAITING
+    # Issue 17: a normal quit exits 0 even with a call pending (exit 3 is headless's); the
+    # message printed after the app says what waits and how to answer it.
+    assert app.return_value == 0
     assert not (project / "later.txt").exists()
+    assert f"thread {thread} saved" in app.farewell
+    assert f"harness --resume {thread}" in app.farewell
+    assert "a call is waiting for your approval: Write(later.txt)" in app.farewell
+    assert f"harness resume {thread} --approve --call {call_id}" in app.farewell
 
     again = real_app(project, resume="")
     async with again.run_test(size=SIZE) as pilot:
@@ -205,7 +211,14 @@ async def test_quit_while_asked_then_resume_shows_the_same_dialog(project, scrip
         await pilot.press("y")
         await idle(again, pilot)
         assert "Wrote it after the resume." in shown(again)
+        # The approved call is drawn once: the pending card was updated in place.
+        cards = [e for e in again.conversation.entries if e.kind == "tool"]
+        assert len(cards) == 1 and cards[0].tool.status == "done"
+        assert cards[0].tool.input == {"file_path": "later.txt", "content": "x\n"}
+        title = str(cards[0].widget.title)
+        assert "Write" in title and "later.txt" in title and "✓" in title
         await pilot.press("ctrl+c", "ctrl+c")
+    assert again.return_value == 0 and "waiting" not in again.farewell
     assert (project / "later.txt").read_text() == "x\n"
     assert len(scripted_server.message_requests) == 2  # resuming did not re-ask the model
 

@@ -95,3 +95,30 @@ def test_harness_in_a_real_terminal_reads_asks_and_quits(terminal, project, scri
     terminal.wait_for("Ctrl+C again")
     terminal.keys("C-c")
     terminal.wait_for("EXITED=0")
+
+
+def test_leaving_with_a_call_pending_prints_how_to_come_back_and_exits_0(
+        terminal, project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "later.txt", "content": "x\n"}))
+    terminal.start(str(HARNESS))
+    terminal.wait_for("Ask anything")
+    terminal.keys("write later", "Enter")
+    terminal.wait_for("approve:")
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("EXITED=")
+    from harness.store.open import open_store
+
+    store = open_store(None)
+    try:
+        (thread,) = store.list_threads(str(project.resolve()))
+    finally:
+        store.close()
+    screen = terminal.tmux("capture-pane", "-p", "-J", "-t", "0")  # -J: wrapped lines joined
+    assert "EXITED=0" in screen  # a normal quit, even with a decision pending
+    assert f"thread {thread.thread_id} saved · cost $" in screen
+    assert f"resume it: harness --resume {thread.thread_id}" in screen
+    assert "a call is waiting for your approval: Write(later.txt)" in screen
+    assert f"harness resume {thread.thread_id} --approve --call" in screen
+    assert not (project / "later.txt").exists()
