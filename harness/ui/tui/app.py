@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
@@ -112,6 +113,7 @@ class HarnessApp(App[int]):
         Binding("shift+tab", "cycle_mode", "cycle mode", priority=True, show=False),
         Binding("escape", "interrupt", "interrupt", show=False),
         Binding("ctrl+t", "toggle_todos", "todos", show=False),
+        Binding("ctrl+o", "toggle_last_card", "open the last card", show=False),
     ]
 
     def __init__(
@@ -165,7 +167,9 @@ class HarnessApp(App[int]):
         yield self.status
 
     def on_mount(self) -> None:
-        self.prompt.focus()
+        # Focused now, not via `focus()` (a callback queued behind keys already waiting):
+        # keys typed before the first frame are in the queue and must reach the prompt.
+        self.screen.set_focus(self.prompt)
         self.menu.display = False
         self.todo_panel.display = False
         self.status.show(None, "starting the session…")
@@ -179,6 +183,7 @@ class HarnessApp(App[int]):
             self.run_worker(self._load_project_files, thread=True, group="files")
 
     def _first_frame(self) -> None:
+        self.prompt.starting = False
         marker = os.environ.get(READY_FILE_ENV)
         if marker:
             Path(marker).write_text(f"{time.time():.6f}\n")
@@ -320,8 +325,22 @@ class HarnessApp(App[int]):
 
     # --- keys -------------------------------------------------------------------------
 
+    def on_key(self, event: events.Key) -> None:
+        """A key nobody took while focus is off the prompt (a clicked card, the scroll
+        view): printable ones go to the prompt, so typing is never lost on another widget."""
+        if isinstance(self.screen, ModalScreen) or self.focused is self.prompt:
+            return
+        if event.is_printable and event.character:
+            event.stop()
+            self.screen.set_focus(self.prompt)
+            self.prompt.insert(event.character)
+
     def action_interrupt(self) -> None:
+        """Esc: back to the prompt from any widget; in the prompt, interrupt the turn."""
         if isinstance(self.screen, ModalScreen):
+            return
+        if self.focused is not self.prompt:
+            self.screen.set_focus(self.prompt)
             return
         if self.running and self.session is not None:
             self.session.cancel()
@@ -350,6 +369,15 @@ class HarnessApp(App[int]):
             return
         self.session.cycle_mode()
         self.refresh_status()
+
+    def action_toggle_last_card(self) -> None:
+        """Ctrl+O opens (or closes) the newest tool card: its output without a mouse."""
+        from harness.ui.tui.tool_card import ToolCard
+
+        for entry in reversed(self.conversation.entries):
+            if isinstance(entry.widget, ToolCard):
+                entry.widget.collapsed = not entry.widget.collapsed
+                return
 
     def action_toggle_todos(self) -> None:
         if self.todo_panel.todos:

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 
 HELP = """Keys: Enter send · Shift+Enter or Ctrl+J newline · ↑/↓ history · Tab complete \
-/commands and @files · Esc interrupt · Shift+Tab cycle mode · Ctrl+T todos · \
-Ctrl+C twice quit (the thread is saved).
+/commands and @files · Esc interrupt (or back to the prompt) · Shift+Tab cycle mode · \
+Ctrl+O open the last tool card · Ctrl+T todos · Ctrl+C twice quit (the thread is saved).
 In a permission dialog: y approve once · s for this session · a always in this project · \
 e edit the input · n reject with feedback.
 Commands:

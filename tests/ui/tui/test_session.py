@@ -437,3 +437,80 @@ async def test_running_without_a_sandbox_is_said_in_the_ui(project, scripted_ser
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "sandbox off" in shown(app))
         await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_tab_never_takes_focus_from_the_prompt_and_esc_brings_it_back(
+        project, scripted_server):
+    scripted_server.add(tool("Read", {"file_path": "src/app.py"}), text("It prints hi."))
+    app = HarnessApp(real_app(project).connect, project, history=PromptHistory(None),
+                     theme="dark")  # files loaded: @ completes
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "read app.py")
+        await idle(app, pilot)
+        await until(pilot, lambda: "src/app.py" in app.prompt.files)
+        await pilot.press("tab")  # an empty prompt: nothing to complete, focus stays
+        assert app.focused is app.prompt
+        await pilot.press(*"see @app", "tab")
+        assert app.prompt.text == "see @src/app.py " and app.focused is app.prompt
+        await pilot.press("tab", "tab", *"now")  # after the completion: still the prompt
+        assert app.prompt.text == "see @src/app.py now" and app.focused is app.prompt
+        card = next(e.widget for e in app.conversation.entries if e.kind == "tool")
+        await pilot.click(card.query_one("CollapsibleTitle"))  # focus elsewhere, by mouse
+        assert app.focused is not app.prompt and not card.collapsed
+        await pilot.press("escape")
+        assert app.focused is app.prompt
+        app.conversation.focus()
+        await pilot.pause()
+        await pilot.press("!")  # typing on another widget goes to the prompt
+        assert app.focused is app.prompt and app.prompt.text.endswith("now!")
+        await pilot.press("ctrl+o")  # the newest card, without a mouse
+        assert card.collapsed
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_esc_returns_to_the_prompt_after_a_dialog_is_answered(project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "n.txt", "content": "x"}), text("Done."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "write n")
+        await until(pilot, lambda: dialog_up(app))
+        await pilot.press("escape")  # in the dialog Esc is its own (a hint), never a quit
+        assert dialog_up(app)
+        await pilot.press("y")
+        await idle(app, pilot)
+        assert app.focused is app.prompt
+        await pilot.press(*"next")
+        assert app.prompt.text == "next"
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_keys_typed_before_the_first_frame_reach_the_prompt(project, scripted_server):
+    """Keys queued before the app mounted (and before the session connected) are kept: the
+    text lands in the prompt, and an Enter among them sends it once the session is open."""
+    import asyncio
+
+    from textual import events
+
+    scripted_server.add(text("Hello early bird."))
+    gate = asyncio.Event()
+    inner = real_app(project).connect
+
+    async def slow_connect(approver, sink):
+        await gate.wait()
+        return await inner(approver, sink)
+
+    app = HarnessApp(slow_connect, project, history=PromptHistory(None), theme="dark",
+                     load_files=False)
+    for ch in "hi there":
+        app.post_message(events.Key("space" if ch == " " else ch, ch))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.prompt.text == "hi there")
+        assert app.session is None and app.focused is app.prompt
+        await pilot.press("enter")
+        assert list(app.queue) == ["hi there"]
+        gate.set()
+        await idle(app, pilot)
+        assert "Hello early bird." in shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+    sent = scripted_server.message_requests[-1].body["messages"]
+    assert "hi there" in json.dumps(sent)

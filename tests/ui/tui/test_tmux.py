@@ -4,6 +4,7 @@ capture-pane."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -122,3 +123,20 @@ def test_leaving_with_a_call_pending_prints_how_to_come_back_and_exits_0(
     assert "a call is waiting for your approval: Write(later.txt)" in screen
     assert f"harness resume {thread.thread_id} --approve --call" in screen
     assert not (project / "later.txt").exists()
+
+
+def test_keys_typed_while_harness_starts_are_kept_and_enter_sends_them(
+        terminal, project, scripted_server):
+    scripted_server.add(text("Heard you early."))
+    terminal.start(str(HARNESS))
+    early = "Ask anything" not in terminal.screen()
+    terminal.keys("typed before the first frame", "Enter")  # harness is still importing
+    assert early, "the app drew its first frame before the keys were sent"
+    screen = terminal.wait_for("Heard you early.")
+    assert "typed before the first frame" in screen
+    sent = scripted_server.message_requests[-1].body["messages"]
+    assert "typed before the first frame" in json.dumps(sent)
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("EXITED=0")
