@@ -354,21 +354,92 @@ async def test_resume_picker_lists_the_stores_threads_and_switches(project, scri
         await pilot.press("ctrl+c", "ctrl+c")
 
 
-async def test_rewind_from_the_picker_restores_files(project, scripted_server):
+async def _written_then_rewind(app, pilot, project):
+    """A Write approved, then /rewind picked at the first step: the question is up."""
+    from harness.ui.tui.rewind_dialog import RewindDialog
+
+    await send(app, pilot, "write notes")
+    await until(pilot, lambda: dialog_up(app))
+    await pilot.press("y")
+    await idle(app, pilot)
+    assert (project / "notes.txt").exists()
+    await send(app, pilot, "/rewind")
+    await until(pilot, lambda: isinstance(app.screen, StepPicker))
+    await pilot.press("home", "enter")  # the first step: before the write
+    await until(pilot, lambda: isinstance(app.screen, RewindDialog)
+                and bool(app.screen.query("#rewind-options")))
+    return app.screen
+
+
+async def test_rewind_asks_first_and_files_restores_only_the_files(project, scripted_server):
+    # Issue 17: /rewind asks (files, conversation, both) before restoring; this test used to
+    # restore as soon as the step was picked.
     scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
                         text("Written."))
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
-        await send(app, pilot, "write notes")
-        await until(pilot, lambda: dialog_up(app))
-        await pilot.press("y")
-        await idle(app, pilot)
-        assert (project / "notes.txt").exists()
-        await send(app, pilot, "/rewind")
-        await until(pilot, lambda: isinstance(app.screen, StepPicker))
-        await pilot.press("home", "enter")  # the first step: before the write
+        dialog = await _written_then_rewind(app, pilot, project)
+        question = widget_text(dialog.query_one("#rewind-question"))
+        assert "1 file(s) changed since: notes.txt" in question
+        options = widget_text(dialog.query_one("#rewind-options"))
+        assert "files" in options and "conversation" in options and "both" in options
+        await pilot.press("enter")  # chooses nothing
+        assert app.screen is dialog and (project / "notes.txt").exists()
+        thread = app.session.thread_id
+        await pilot.press("f")
         await until(pilot, lambda: "files restored" in shown(app))
         assert not (project / "notes.txt").exists()
+        assert app.session.thread_id == thread and "Written." in shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_rewind_conversation_forks_at_the_step_and_keeps_the_files(
+        project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
+                        text("Written."), text("On the fork."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await _written_then_rewind(app, pilot, project)
+        thread = app.session.thread_id
+        await pilot.press("c")
+        await until(pilot, lambda: app.session.thread_id != thread)
+        await until(pilot, lambda: "conversation rewound" in shown(app))
+        assert (project / "notes.txt").exists()  # files stay as they are
+        assert "Written." not in shown(app) and "write notes" in shown(app)
+        assert f"forked {thread}@" in shown(app)
+        await send(app, pilot, "go on")
+        await idle(app, pilot)
+        assert "On the fork." in shown(app)
+        sent = json.dumps(scripted_server.message_requests[-1].body["messages"])
+        assert "Written." not in sent
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_rewind_both_restores_files_and_forks(project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
+                        text("Written."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await _written_then_rewind(app, pilot, project)
+        thread = app.session.thread_id
+        await pilot.press("b")
+        await until(pilot, lambda: "conversation rewound" in shown(app)
+                    and "files restored" in shown(app))
+        assert not (project / "notes.txt").exists() and app.session.thread_id != thread
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_rewind_cancelled_restores_nothing(project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
+                        text("Written."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await _written_then_rewind(app, pilot, project)
+        thread = app.session.thread_id
+        await pilot.press("escape")
+        await until(pilot, lambda: "nothing was restored" in shown(app))
+        assert (project / "notes.txt").exists() and app.session.thread_id == thread
+        assert app.focused is app.prompt
         await pilot.press("ctrl+c", "ctrl+c")
 
 

@@ -111,3 +111,23 @@ def test_subagent_card_following_its_steps(project, snap_compare):
         await _settle(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_rewind_question(project, snap_compare):
+    from harness.ui.tui.rewind_dialog import RewindDialog
+    from harness.ui.tui.session_picker import StepPicker
+
+    app, box = fake_app(project, load_files=False)
+
+    async def before(pilot):
+        await _settle(app, pilot)
+        await pilot.press(*"rename it", "enter")
+        await app.workers.wait_for_complete()
+        box["session"]._emit(ev.FileSnapshot(call_id="c1", path=str(project / "src/app.py"),
+                                             commit="0" * 40))
+        await pilot.press(*"/rewind", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, StepPicker), "the step picker")
+        await pilot.press("home", "enter")
+        await _settle(app, pilot, RewindDialog)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
