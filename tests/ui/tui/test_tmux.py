@@ -140,3 +140,28 @@ def test_keys_typed_while_harness_starts_are_kept_and_enter_sends_them(
     terminal.wait_for("Ctrl+C again")
     terminal.keys("C-c")
     terminal.wait_for("EXITED=0")
+
+
+def test_quit_at_a_dialog_resume_and_approve_draws_the_call_once(
+        terminal, project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "later.txt", "content": "x\n"}),
+                        text("Wrote it after the resume."))
+    terminal.start(f"{HARNESS}; echo FIRST=$?; read go; {HARNESS} --resume")
+    terminal.wait_for("Ask anything")
+    terminal.keys("write later", "Enter")
+    terminal.wait_for("approve:")
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("FIRST=0")
+    terminal.keys("Enter")  # now the second harness, resumed: the same dialog
+    terminal.wait_for("approve:")
+    terminal.keys("y")
+    screen = terminal.wait_for("Wrote it after the resume.")
+    assert screen.count("Write later.txt") == 1, screen
+    assert screen.count("Write") == 1 and "✓ Write later.txt" in screen, screen
+    assert (project / "later.txt").read_text() == "x\n"
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("EXITED=0")
