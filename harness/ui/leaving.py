@@ -4,8 +4,12 @@ and, when a call still waits for a decision, what waits and how to answer it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from harness.ui.describe import describe_call
+
+if TYPE_CHECKING:
+    from harness.protocol.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +46,15 @@ def leaving_message(thread_id: str, cost: str, pending: PendingCall | None = Non
             lines.append(f"    harness resume {thread_id} --reject FEEDBACK "
                          f"--call {pending.call_id}")
     return "\n".join(lines)
+
+
+def session_farewell(session: Session) -> str:
+    """The message for a session being left: its thread, cost and pending request."""
+    from harness.model.pricing import cost_text
+
+    request = session.pending
+    pending = None if request is None else PendingCall(
+        tool=request.tool, input=dict(request.input), call_id=request.call_id,
+        question=request.kind == "question")
+    cost = "cost " + cost_text(float(session.cost_usd or 0), session.cost_known, 4)
+    return leaving_message(session.thread_id, cost, pending)

@@ -48,19 +48,6 @@ def _calm_gc() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
-def farewell(session: Session) -> str:
-    """Thread id, resume command, cost, and the pending call if one waits (ui/leaving.py)."""
-    from harness.model.pricing import cost_text
-    from harness.ui.leaving import PendingCall, leaving_message
-
-    request = session.pending
-    pending = None if request is None else PendingCall(
-        tool=request.tool, input=dict(request.input), call_id=request.call_id,
-        question=request.kind == "question")
-    cost = "cost " + cost_text(float(session.cost_usd or 0), session.cost_known, 4)
-    return leaving_message(session.thread_id, cost, pending)
-
-
 class TuiApprover:
     """The Approver protocol over the dialog: each ask pushes a PermissionDialog."""
 
@@ -400,7 +387,9 @@ class HarnessApp(App[int]):
                     session.cancel()
             # A normal quit exits 0 even with a call pending (exit 3 is the headless
             # contract): the message printed after the app says what waits and how to answer.
-            self.farewell = farewell(session)
+            from harness.ui.leaving import session_farewell
+
+            self.farewell = session_farewell(session)
             try:
                 await session.close()
             except Exception as exc:  # closing must never keep the user from leaving
