@@ -39,10 +39,21 @@ def key_input(tool: str, data: dict[str, Any], *, first_line: bool = True) -> st
     return ""
 
 
+def task_goal(tool_input: dict[str, Any]) -> str:
+    """A Task call's goal as text (the handoff is a dict; a person wants its `goal`)."""
+    handoff = tool_input.get("handoff")
+    if isinstance(handoff, dict):
+        goal = handoff.get("goal")
+        if isinstance(goal, str):
+            return goal
+        return json.dumps(handoff, ensure_ascii=False, separators=(",", ":"))
+    return str(handoff or "")
+
+
 def describe_call(tool: str, tool_input: dict[str, Any], width: int = 90) -> str:
     """`Bash(ls -la)`, `Edit(src/app.py)`, `TodoWrite(3 items)`: one short line."""
     if tool == "Task":
-        arg = f"{tool_input.get('agent', '')}: {tool_input.get('handoff', '')}"
+        arg = f"{tool_input.get('agent', '')}: {task_goal(tool_input)}"
     else:
         arg = key_input(tool, tool_input, first_line=False)
         if not arg and tool_input and tool not in ("TodoWrite", "GitPush"):

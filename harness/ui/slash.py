@@ -14,6 +14,6 @@ SLASH_COMMANDS: dict[str, str] = {
     "/compact": "summarise older turns to free context",
     "/cost": "tokens and cost of this thread",
     "/clear": "start a new conversation (the old thread stays saved)",
-    "/rewind": "restore files to how they were at a step (/rewind [SEQ])",
+    "/rewind": "go back to a step: files, conversation (a fork) or both (/rewind [SEQ])",
     "/quit": "leave (the thread is saved)",
 }

@@ -161,15 +161,30 @@ class SlashCommands:
         self.say(f"forked {parent}{at} → now on thread {new_id}", "green")
 
     async def cmd_rewind(self, arg: str) -> None:
-        seq = await self._pick_step(arg, "rewind files to which step? (seq, Enter cancels) ")
+        from harness.ui.rewind import (
+            REWIND_OPTIONS,
+            apply_rewind,
+            choice_for,
+            files_changed_after,
+            rewind_question,
+        )
+
+        seq = await self._pick_step(arg, "rewind to which step? (seq, Enter cancels) ")
         if seq is False or seq is None:
             return
-        restored = await self.session.rewind(seq)
-        if restored:
-            names = [self._relative(p) for p in restored]
-            self.say(f"restored {len(restored)} file(s): {', '.join(names)}", "green")
-        else:
-            self.say(f"no file changed after step {seq}; nothing to restore")
+        changed = files_changed_after(self.session.history(), seq)
+        self.say(rewind_question(seq, changed, self._relative), "bold")
+        for option in REWIND_OPTIONS:
+            self.say(f"  {option.key}  {option.label}")
+        answer = await self.choose("rewind what? (f, c or b; Enter cancels) ") or ""
+        choice = choice_for(answer)
+        if choice is None:
+            self.say("/rewind cancelled; nothing was restored" if not answer else
+                     f"{answer!r} is not f, c or b; nothing was restored", "yellow")
+            return
+        outcome = await apply_rewind(self.session, seq, choice)
+        for line in outcome.lines(self._relative):
+            self.say(line, "green")
 
     # --- helpers ----------------------------------------------------------------------
 

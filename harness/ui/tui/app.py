@@ -15,12 +15,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from harness.config.shipped import TUI_STYLES, read_shipped
-from harness.exitcodes import AWAITING, USAGE
+from harness.exitcodes import USAGE
 from harness.ui.history import PromptHistory
 from harness.ui.tui.conversation import Conversation
 from harness.ui.tui.prompt_input import CompletionMenu, PromptInput
@@ -99,6 +100,7 @@ class HarnessApp(App[int]):
         Binding("shift+tab", "cycle_mode", "cycle mode", priority=True, show=False),
         Binding("escape", "interrupt", "interrupt", show=False),
         Binding("ctrl+t", "toggle_todos", "todos", show=False),
+        Binding("ctrl+o", "toggle_last_card", "open the last card", show=False),
     ]
 
     def __init__(
@@ -132,6 +134,7 @@ class HarnessApp(App[int]):
         self._last_ctrl_c = 0.0
         self.last_key_at = 0.0  # streamed text yields the next frame to a fresh key press
         self._runner: Any = None
+        self.farewell = ""  # printed to the terminal once the app has exited (see run.py)
         self._apply_theme(theme)
 
     # --- layout -----------------------------------------------------------------------
@@ -151,7 +154,9 @@ class HarnessApp(App[int]):
         yield self.status
 
     def on_mount(self) -> None:
-        self.prompt.focus()
+        # Focused now, not via `focus()` (a callback queued behind keys already waiting):
+        # keys typed before the first frame are in the queue and must reach the prompt.
+        self.screen.set_focus(self.prompt)
         self.menu.display = False
         self.todo_panel.display = False
         self.status.show(None, "starting the session…")
@@ -165,6 +170,7 @@ class HarnessApp(App[int]):
             self.run_worker(self._load_project_files, thread=True, group="files")
 
     def _first_frame(self) -> None:
+        self.prompt.starting = False
         marker = os.environ.get(READY_FILE_ENV)
         if marker:
             Path(marker).write_text(f"{time.time():.6f}\n")
@@ -326,8 +332,22 @@ class HarnessApp(App[int]):
 
     # --- keys -------------------------------------------------------------------------
 
+    def on_key(self, event: events.Key) -> None:
+        """A key nobody took while focus is off the prompt (a clicked card, the scroll
+        view): printable ones go to the prompt, so typing is never lost on another widget."""
+        if isinstance(self.screen, ModalScreen) or self.focused is self.prompt:
+            return
+        if event.is_printable and event.character:
+            event.stop()
+            self.screen.set_focus(self.prompt)
+            self.prompt.insert(event.character)
+
     def action_interrupt(self) -> None:
+        """Esc: back to the prompt from any widget; in the prompt, interrupt the turn."""
         if isinstance(self.screen, ModalScreen):
+            return
+        if self.focused is not self.prompt:
+            self.screen.set_focus(self.prompt)
             return
         if self.running and self.session is not None:
             self.session.cancel()
@@ -357,6 +377,15 @@ class HarnessApp(App[int]):
         self.session.cycle_mode()
         self.refresh_status()
 
+    def action_toggle_last_card(self) -> None:
+        """Ctrl+O opens (or closes) the newest tool card: its output without a mouse."""
+        from harness.ui.tui.tool_card import ToolCard
+
+        for entry in reversed(self.conversation.entries):
+            if isinstance(entry.widget, ToolCard):
+                entry.widget.collapsed = not entry.widget.collapsed
+                return
+
     def action_toggle_todos(self) -> None:
         if self.todo_panel.todos:
             self.todo_panel.display = not self.todo_panel.display
@@ -376,8 +405,11 @@ class HarnessApp(App[int]):
                     await asyncio.wait_for(self._runner.wait(), timeout=5)
                 except (TimeoutError, Exception):
                     session.cancel()
-            if session.pending is not None:
-                self.exit_code = AWAITING  # as headless: a decision waits; --resume shows it
+            # A normal quit exits 0 even with a call pending (exit 3 is the headless
+            # contract): the message printed after the app says what waits and how to answer.
+            from harness.ui.leaving import session_farewell
+
+            self.farewell = session_farewell(session)
             try:
                 await session.close()
             except Exception as exc:  # closing must never keep the user from leaving

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from harness.model.pricing import cost_line
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 
 
 HELP = """Keys: Enter send · Shift+Enter or Ctrl+J newline · ↑/↓ history · Tab complete \
-/commands and @files · Esc interrupt · Shift+Tab cycle mode · Ctrl+T todos · \
-Ctrl+C twice quit (the thread is saved).
+/commands and @files · Esc interrupt (or back to the prompt) · Shift+Tab cycle mode · \
+Ctrl+O open the last tool card · Ctrl+T todos · Ctrl+C twice quit (the thread is saved).
 In a permission dialog: y approve once · s for this session · a always in this project · \
 e edit the input · n reject with feedback.
 Commands:
@@ -169,21 +170,44 @@ async def _fork(app: HarnessApp, arg: str) -> None:
 
 
 async def _rewind(app: HarnessApp, arg: str) -> None:
+    """Pick a step, then say what to rewind (ui/rewind.py): nothing happens before that."""
+    from harness.ui.rewind import apply_rewind, files_changed_after, rewind_question
+    from harness.ui.tui.rewind_dialog import RewindDialog
+
     if _busy(app, "/rewind"):
         return
+    session = app.session
+
+    def relative(path: str) -> str:
+        from pathlib import Path
+
+        try:
+            return str(Path(path).relative_to(session.project_root))
+        except ValueError:
+            return path
 
     async def chosen(seq: int | None) -> None:
         if seq is None:
             return
+        changed = files_changed_after(list(session.history()), seq)
+        app.push_screen(RewindDialog(rewind_question(seq, changed, relative)),
+                        functools.partial(answered, seq))
+
+    async def answered(seq: int, choice: Any) -> None:
+        if choice is None:
+            app.renderer.notice("/rewind cancelled; nothing was restored")
+            return
         try:
-            files = await app.session.rewind(seq)
+            outcome = await apply_rewind(session, seq, choice)
         except Exception as exc:
             app.renderer.notice(f"/rewind failed: {exc}", "error")
             return
-        listed = ", ".join(files[:8]) + (" …" if len(files) > 8 else "")
-        app.renderer.notice(f"files restored to step {seq}: {listed or 'nothing to restore'}")
+        if outcome.new_thread:
+            app.show_history()
+        for line in outcome.lines(relative):
+            app.renderer.notice(line)
 
-    await _pick_step(app, "Rewind files to which step?", chosen)
+    await _pick_step(app, "Rewind to which step? (then: files, conversation or both)", chosen)
 
 
 async def _quit(app: HarnessApp, arg: str) -> None:

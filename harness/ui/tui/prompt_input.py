@@ -1,5 +1,6 @@
 """The multi-line prompt: Enter sends, Shift+Enter / Ctrl+J add a line, ↑/↓ walk history,
-Tab (or Enter) takes the highlighted slash-command or `@path` completion."""
+Tab (or Enter) takes the highlighted slash-command or `@path` completion; Tab never moves
+focus away from the prompt."""
 
 from __future__ import annotations
 
@@ -37,12 +38,17 @@ class PromptInput(TextArea):
         self.menu: CompletionMenu | None = None
         self._token: Token | None = None
         self._values: list[str] = []
+        # Until the first frame, a newline is an Enter: typed while the terminal was still
+        # in cooked mode (harness starting), the tty turned the Enter's CR into LF (ICRNL).
+        self.starting = True
 
     # --- keys -------------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
         self.app.last_key_at = time.monotonic()  # type: ignore[attr-defined]
         key = event.key
+        if key == "ctrl+j" and self.starting:
+            key = "enter"
         if key in ("enter", "tab") and self._menu_open():
             event.stop()
             event.prevent_default()
@@ -51,6 +57,13 @@ class PromptInput(TextArea):
                 return
             if key == "enter":
                 self._close_menu()
+        if key == "tab":
+            # Tab only completes: it never moves focus out of the prompt (an empty prompt,
+            # or one just completed, would otherwise send the next keys to a card).
+            event.stop()
+            event.prevent_default()
+            self.update_completion()
+            return
         if key == "enter":
             event.stop()
             event.prevent_default()

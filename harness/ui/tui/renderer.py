@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, assert_never
 
+from harness.ui.describe import task_goal
 from harness.ui.tui.conversation import Conversation, Entry
-from harness.ui.tui.tool_card import ToolInfo
+from harness.ui.tui.tool_card import SubagentInfo, ToolInfo
 
 if TYPE_CHECKING:
     from harness.protocol.events import Event
@@ -41,6 +42,9 @@ class Renderer:
 
     def reset(self) -> None:
         self.tools.clear()
+        self._end_stream()
+
+    def _end_stream(self) -> None:
         self._text = self._thinking = None
         self._message_entries = []
 
@@ -66,7 +70,9 @@ class Renderer:
                 self.handle(event, seq)
         finally:
             entries, self._collect = self._collect, None
-        self.reset()
+        # The cards stay known by call id: a resumed call that is approved now, or a call
+        # whose result comes after the replay, updates its card instead of drawing another.
+        self._end_stream()
         self.conv.add_many(entries)
 
     # --- dispatch ---------------------------------------------------------------------
@@ -186,6 +192,9 @@ class Renderer:
     def on_tool_call(self, event: Any) -> None:
         self._close_text()
         info = ToolInfo(call_id=event.call_id, tool=event.tool, input=dict(event.input))
+        if event.tool == "Task":
+            info.subagent = SubagentInfo(agent=str(event.input.get("agent") or "sub-agent"),
+                                         goal=task_goal(dict(event.input)))
         self.tools[event.call_id] = self._add(Entry("tool", tool=info))
 
     def _tool(self, call_id: str, status: str | None = None) -> Entry | None:
@@ -224,6 +233,11 @@ class Renderer:
         entry = self._tool(event.call_id)
         if entry is not None and entry.tool is not None:
             entry.tool.progress = event.text
+            sub = entry.tool.subagent
+            if sub is not None:  # "explore: Grep alpha": the sub-agent's name is on the card
+                name = f"{sub.agent}: "
+                sub.steps.append(event.text[len(name):] if event.text.startswith(name)
+                                 else event.text)
             self._changed(entry)
 
     def on_tool_result(self, event: Any) -> None:
@@ -269,8 +283,25 @@ class Renderer:
             self.notice("waiting for your decision — saved; `harness --resume` shows it again",
                         "warn")
 
+    def _subagent(self, call_id: str) -> tuple[Entry | None, SubagentInfo | None]:
+        entry = self.tools.get(call_id)
+        return entry, (entry.tool.subagent if entry is not None and entry.tool else None)
+
     def on_subagent_started(self, event: Any) -> None:
-        self.notice(f"↳ subagent {event.agent} started ({event.child_thread_id[:12]})")
+        entry, sub = self._subagent(event.call_id)
+        if sub is None:  # its Task card is outside the shown window
+            self.notice(f"↳ subagent {event.agent} started ({event.child_thread_id[:12]})")
+            return
+        sub.agent, sub.child_thread_id = event.agent, event.child_thread_id
+        if entry is not None and entry.tool is not None and entry.tool.status in (
+                "pending", "approved"):
+            entry.tool.status = "running"  # a Task has no tool_started: it acts through others
+        self._changed(entry)
 
     def on_subagent_finished(self, event: Any) -> None:
-        self.notice(f"↳ subagent {event.agent} {event.status} · ${event.cost_usd:.3f}")
+        entry, sub = self._subagent(event.call_id)
+        if sub is None:
+            self.notice(f"↳ subagent {event.agent} {event.status} · ${event.cost_usd:.3f}")
+            return
+        sub.outcome, sub.cost_usd = event.status, event.cost_usd
+        self._changed(entry)

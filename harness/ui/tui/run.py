@@ -79,4 +79,6 @@ def run_tui(args: argparse.Namespace) -> int:
         print(f"harness: {exc}", file=sys.stderr)
         return USAGE
     code = app.run()
+    if app.farewell:  # after the app: the terminal's own screen, so it stays in scrollback
+        print(app.farewell)
     return int(code or 0)

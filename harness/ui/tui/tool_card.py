@@ -1,4 +1,5 @@
 """A tool call as a collapsible card: tool, key input, status, duration; output on demand.
+A Task call's card names its sub-agent and goal and follows its steps as they happen.
 
 The card's body is built only when first expanded, so a long thread of cards costs one
 line each until someone looks inside.
@@ -41,6 +42,20 @@ class ToolInfo:
     feedback: str = ""
     progress: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    subagent: SubagentInfo | None = None  # a Task call: who works on what, step by step
+
+
+@dataclass
+class SubagentInfo:
+    """What a Task card shows of its sub-agent: name, goal, the steps seen so far (live
+    progress is stream-only, so a replayed card has only its outcome)."""
+
+    agent: str
+    goal: str
+    steps: list[str] = field(default_factory=list)
+    child_thread_id: str = ""
+    outcome: str = ""  # the sub-agent's own status once finished (done, failed, …)
+    cost_usd: float = 0.0
 
 
 def diff_renderable(diff: str) -> RenderableType:
@@ -63,6 +78,8 @@ class ToolCard(Collapsible):
 
     def _make_title(self) -> str:
         info = self.info
+        if info.subagent is not None:
+            return _subagent_title(info, info.subagent)
         mark = STATUS_MARK.get(info.status, "·")
         arg = key_input(info.tool, info.input)
         if len(arg) > 70:
@@ -93,9 +110,49 @@ class ToolCard(Collapsible):
         self._body.update(body_renderable(self.info))
 
 
+def _subagent_title(info: ToolInfo, sub: SubagentInfo) -> str:
+    """`… ↳ explore · find the config loader · 3 steps · Grep load_config`."""
+    mark = STATUS_MARK.get(info.status, "·")
+    goal = sub.goal if len(sub.goal) <= 50 else sub.goal[:49] + "…"
+    parts = [f"{mark} [b]↳ {escape(sub.agent)}[/b] {escape(goal)}"]
+    if sub.steps:
+        parts.append(f"{len(sub.steps)} step" + ("" if len(sub.steps) == 1 else "s"))
+    if info.status in ("running", "approved", "pending", "asking") and sub.steps:
+        parts.append(f"[i]{escape(sub.steps[-1][:40])}[/i]")
+    elif info.status == "asking":
+        parts.append("[i]waiting for you[/i]")
+    else:
+        word = sub.outcome if sub.outcome and sub.outcome != "done" else \
+            STATUS_WORD.get(info.status, info.status)
+        if word:
+            parts.append(f"[i]{escape(word)}[/i]")
+    if sub.cost_usd:
+        parts.append(f"[dim]${sub.cost_usd:.3f}[/dim]")
+    if info.duration_ms:
+        parts.append(f"[dim]{_duration(info.duration_ms)}[/dim]")
+    return " · ".join(parts)
+
+
+def _subagent_body(info: ToolInfo, sub: SubagentInfo) -> RenderableType:
+    from rich.console import Group
+
+    parts: list[RenderableType] = [Text.assemble(("goal: ", "bold"), sub.goal)]
+    if sub.child_thread_id:
+        parts.append(Text(f"thread {sub.child_thread_id}", style="dim"))
+    parts.extend(Text(f"  {i}. {step}") for i, step in enumerate(sub.steps, 1))
+    if info.feedback:
+        parts.append(Text(f"feedback: {info.feedback}", style="italic"))
+    if info.output:
+        parts.append(Text(_clip(info.output, MAX_OUTPUT_LINES),
+                          style="red" if info.status == "error" else ""))
+    return Group(*parts)
+
+
 def body_renderable(info: ToolInfo) -> RenderableType:
     from rich.console import Group
 
+    if info.subagent is not None:
+        return _subagent_body(info, info.subagent)
     parts: list[RenderableType] = []
     shown = json.dumps(info.input, indent=2, ensure_ascii=False)
     if info.tool not in EDIT_TOOLS or not info.diff:

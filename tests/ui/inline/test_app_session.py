@@ -199,7 +199,12 @@ async def test_rewind_picker_restores_files_and_fork_picker_defaults_to_latest(
     await d.until("  Write(notes.txt)")  # the steps are listed with their seq
     assert f"{first_prompt:>5}  > write notes" in d.text
     pipe.send_text(f"{first_prompt}\r")
-    await d.until("restored 1 file(s): notes.txt")
+    # Issue 17: it asks what to rewind before restoring anything.
+    await d.until("  b  both")  # the choices are listed; nothing is restored yet
+    assert f"Rewind to step {first_prompt}? 1 file(s) changed since: notes.txt." in d.text
+    assert (repo / "notes.txt").exists()
+    pipe.send_text("f\r")
+    await d.until(f"files restored to step {first_prompt}: notes.txt")
     assert not (repo / "notes.txt").exists()
 
     parent = d.session.thread_id

@@ -10,7 +10,6 @@ from pathlib import Path
 from textual.geometry import Region
 
 from harness.agent.session import SessionOptions, open_session
-from harness.exitcodes import AWAITING
 from harness.model.script import Reply, StreamCut, Text, Thinking, text, tool
 from harness.ui.history import PromptHistory
 from harness.ui.tui.app import HarnessApp
@@ -192,9 +191,16 @@ async def test_quit_while_asked_then_resume_shows_the_same_dialog(project, scrip
         await send(app, pilot, "write later.txt")
         await until(pilot, lambda: dialog_up(app))
         thread = app.session.thread_id
+        call_id = app.session.pending.call_id
         await pilot.press("ctrl+c", "ctrl+c")
-    assert app.return_value == AWAITING
+    # Issue 17: a normal quit exits 0 even with a call pending (exit 3 is headless's); the
+    # message printed after the app says what waits and how to answer it.
+    assert app.return_value == 0
     assert not (project / "later.txt").exists()
+    assert f"thread {thread} saved" in app.farewell
+    assert f"harness --resume {thread}" in app.farewell
+    assert "a call is waiting for your approval: Write(later.txt)" in app.farewell
+    assert f"harness resume {thread} --approve --call {call_id}" in app.farewell
 
     again = real_app(project, resume="")
     async with again.run_test(size=SIZE) as pilot:
@@ -205,7 +211,14 @@ async def test_quit_while_asked_then_resume_shows_the_same_dialog(project, scrip
         await pilot.press("y")
         await idle(again, pilot)
         assert "Wrote it after the resume." in shown(again)
+        # The approved call is drawn once: the pending card was updated in place.
+        cards = [e for e in again.conversation.entries if e.kind == "tool"]
+        assert len(cards) == 1 and cards[0].tool.status == "done"
+        assert cards[0].tool.input == {"file_path": "later.txt", "content": "x\n"}
+        title = str(cards[0].widget.title)
+        assert "Write" in title and "later.txt" in title and "✓" in title
         await pilot.press("ctrl+c", "ctrl+c")
+    assert again.return_value == 0 and "waiting" not in again.farewell
     assert (project / "later.txt").read_text() == "x\n"
     assert len(scripted_server.message_requests) == 2  # resuming did not re-ask the model
 
@@ -341,21 +354,92 @@ async def test_resume_picker_lists_the_stores_threads_and_switches(project, scri
         await pilot.press("ctrl+c", "ctrl+c")
 
 
-async def test_rewind_from_the_picker_restores_files(project, scripted_server):
+async def _written_then_rewind(app, pilot, project):
+    """A Write approved, then /rewind picked at the first step: the question is up."""
+    from harness.ui.tui.rewind_dialog import RewindDialog
+
+    await send(app, pilot, "write notes")
+    await until(pilot, lambda: dialog_up(app))
+    await pilot.press("y")
+    await idle(app, pilot)
+    assert (project / "notes.txt").exists()
+    await send(app, pilot, "/rewind")
+    await until(pilot, lambda: isinstance(app.screen, StepPicker))
+    await pilot.press("home", "enter")  # the first step: before the write
+    await until(pilot, lambda: isinstance(app.screen, RewindDialog)
+                and bool(app.screen.query("#rewind-options")))
+    return app.screen
+
+
+async def test_rewind_asks_first_and_files_restores_only_the_files(project, scripted_server):
+    # Issue 17: /rewind asks (files, conversation, both) before restoring; this test used to
+    # restore as soon as the step was picked.
     scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
                         text("Written."))
     app = real_app(project)
     async with app.run_test(size=SIZE) as pilot:
-        await send(app, pilot, "write notes")
-        await until(pilot, lambda: dialog_up(app))
-        await pilot.press("y")
-        await idle(app, pilot)
-        assert (project / "notes.txt").exists()
-        await send(app, pilot, "/rewind")
-        await until(pilot, lambda: isinstance(app.screen, StepPicker))
-        await pilot.press("home", "enter")  # the first step: before the write
+        dialog = await _written_then_rewind(app, pilot, project)
+        question = widget_text(dialog.query_one("#rewind-question"))
+        assert "1 file(s) changed since: notes.txt" in question
+        options = widget_text(dialog.query_one("#rewind-options"))
+        assert "files" in options and "conversation" in options and "both" in options
+        await pilot.press("enter")  # chooses nothing
+        assert app.screen is dialog and (project / "notes.txt").exists()
+        thread = app.session.thread_id
+        await pilot.press("f")
         await until(pilot, lambda: "files restored" in shown(app))
         assert not (project / "notes.txt").exists()
+        assert app.session.thread_id == thread and "Written." in shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_rewind_conversation_forks_at_the_step_and_keeps_the_files(
+        project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
+                        text("Written."), text("On the fork."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await _written_then_rewind(app, pilot, project)
+        thread = app.session.thread_id
+        await pilot.press("c")
+        await until(pilot, lambda: app.session.thread_id != thread)
+        await until(pilot, lambda: "conversation rewound" in shown(app))
+        assert (project / "notes.txt").exists()  # files stay as they are
+        assert "Written." not in shown(app) and "write notes" in shown(app)
+        assert f"forked {thread}@" in shown(app)
+        await send(app, pilot, "go on")
+        await idle(app, pilot)
+        assert "On the fork." in shown(app)
+        sent = json.dumps(scripted_server.message_requests[-1].body["messages"])
+        assert "Written." not in sent
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_rewind_both_restores_files_and_forks(project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
+                        text("Written."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await _written_then_rewind(app, pilot, project)
+        thread = app.session.thread_id
+        await pilot.press("b")
+        await until(pilot, lambda: "conversation rewound" in shown(app)
+                    and "files restored" in shown(app))
+        assert not (project / "notes.txt").exists() and app.session.thread_id != thread
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_rewind_cancelled_restores_nothing(project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "notes.txt", "content": "v1\n"}),
+                        text("Written."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await _written_then_rewind(app, pilot, project)
+        thread = app.session.thread_id
+        await pilot.press("escape")
+        await until(pilot, lambda: "nothing was restored" in shown(app))
+        assert (project / "notes.txt").exists() and app.session.thread_id == thread
+        assert app.focused is app.prompt
         await pilot.press("ctrl+c", "ctrl+c")
 
 
@@ -424,3 +508,80 @@ async def test_running_without_a_sandbox_is_said_in_the_ui(project, scripted_ser
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "sandbox off" in shown(app))
         await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_tab_never_takes_focus_from_the_prompt_and_esc_brings_it_back(
+        project, scripted_server):
+    scripted_server.add(tool("Read", {"file_path": "src/app.py"}), text("It prints hi."))
+    app = HarnessApp(real_app(project).connect, project, history=PromptHistory(None),
+                     theme="dark")  # files loaded: @ completes
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "read app.py")
+        await idle(app, pilot)
+        await until(pilot, lambda: "src/app.py" in app.prompt.files)
+        await pilot.press("tab")  # an empty prompt: nothing to complete, focus stays
+        assert app.focused is app.prompt
+        await pilot.press(*"see @app", "tab")
+        assert app.prompt.text == "see @src/app.py " and app.focused is app.prompt
+        await pilot.press("tab", "tab", *"now")  # after the completion: still the prompt
+        assert app.prompt.text == "see @src/app.py now" and app.focused is app.prompt
+        card = next(e.widget for e in app.conversation.entries if e.kind == "tool")
+        await pilot.click(card.query_one("CollapsibleTitle"))  # focus elsewhere, by mouse
+        assert app.focused is not app.prompt and not card.collapsed
+        await pilot.press("escape")
+        assert app.focused is app.prompt
+        app.conversation.focus()
+        await pilot.pause()
+        await pilot.press("!")  # typing on another widget goes to the prompt
+        assert app.focused is app.prompt and app.prompt.text.endswith("now!")
+        await pilot.press("ctrl+o")  # the newest card, without a mouse
+        assert card.collapsed
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_esc_returns_to_the_prompt_after_a_dialog_is_answered(project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "n.txt", "content": "x"}), text("Done."))
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, "write n")
+        await until(pilot, lambda: dialog_up(app))
+        await pilot.press("escape")  # in the dialog Esc is its own (a hint), never a quit
+        assert dialog_up(app)
+        await pilot.press("y")
+        await idle(app, pilot)
+        assert app.focused is app.prompt
+        await pilot.press(*"next")
+        assert app.prompt.text == "next"
+        await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_keys_typed_before_the_first_frame_reach_the_prompt(project, scripted_server):
+    """Keys queued before the app mounted (and before the session connected) are kept: the
+    text lands in the prompt, and an Enter among them sends it once the session is open."""
+    import asyncio
+
+    from textual import events
+
+    scripted_server.add(text("Hello early bird."))
+    gate = asyncio.Event()
+    inner = real_app(project).connect
+
+    async def slow_connect(approver, sink):
+        await gate.wait()
+        return await inner(approver, sink)
+
+    app = HarnessApp(slow_connect, project, history=PromptHistory(None), theme="dark",
+                     load_files=False)
+    for ch in "hi there":
+        app.post_message(events.Key("space" if ch == " " else ch, ch))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.prompt.text == "hi there")
+        assert app.session is None and app.focused is app.prompt
+        await pilot.press("enter")
+        assert list(app.queue) == ["hi there"]
+        gate.set()
+        await idle(app, pilot)
+        assert "Hello early bird." in shown(app)
+        await pilot.press("ctrl+c", "ctrl+c")
+    sent = scripted_server.message_requests[-1].body["messages"]
+    assert "hi there" in json.dumps(sent)

@@ -91,3 +91,43 @@ def test_session_picker(project, snap_compare):
         await _settle(app, pilot, ThreadPicker)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_subagent_card_following_its_steps(project, snap_compare):
+    app, box = fake_app(project, load_files=False)
+
+    async def before(pilot):
+        await _settle(app, pilot)
+        s = box["session"]
+        task = {"agent": "explore", "handoff": {"goal": "find where the greeting is printed"}}
+        s._emit(ev.ToolCallEvent(call_id="t1", tool="Task", input=task))
+        s._emit(ev.SubagentStarted(call_id="t1", agent="explore", child_thread_id="th-child-01"))
+        s._emit(ev.ToolProgress(call_id="t1", text="explore: Grep print"))
+        s._emit(ev.ToolProgress(call_id="t1", text="explore: Read src/app.py"))
+        await pilot.pause()
+        card = app.conversation.entries[-1].widget
+        card.collapsed = False
+        await wait_until(pilot, lambda: card._filled, "the card to open")
+        await _settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_rewind_question(project, snap_compare):
+    from harness.ui.tui.rewind_dialog import RewindDialog
+    from harness.ui.tui.session_picker import StepPicker
+
+    app, box = fake_app(project, load_files=False)
+
+    async def before(pilot):
+        await _settle(app, pilot)
+        await pilot.press(*"rename it", "enter")
+        await app.workers.wait_for_complete()
+        box["session"]._emit(ev.FileSnapshot(call_id="c1", path=str(project / "src/app.py"),
+                                             commit="0" * 40))
+        await pilot.press(*"/rewind", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, StepPicker), "the step picker")
+        await pilot.press("home", "enter")
+        await _settle(app, pilot, RewindDialog)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)

@@ -4,6 +4,7 @@ capture-pane."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -91,6 +92,75 @@ def test_harness_in_a_real_terminal_reads_asks_and_quits(terminal, project, scri
     assert (project / "notes.txt").read_text() == "hello\n"
     terminal.keys("BTab")
     terminal.wait_for("acceptEdits")
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("EXITED=0")
+
+
+def test_leaving_with_a_call_pending_prints_how_to_come_back_and_exits_0(
+        terminal, project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "later.txt", "content": "x\n"}))
+    terminal.start(str(HARNESS))
+    terminal.wait_for("Ask anything")
+    terminal.keys("write later", "Enter")
+    terminal.wait_for("approve:")
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("EXITED=")
+    from harness.store.open import open_store
+
+    store = open_store(None)
+    try:
+        (thread,) = store.list_threads(str(project.resolve()))
+    finally:
+        store.close()
+    screen = terminal.tmux("capture-pane", "-p", "-J", "-t", "0")  # -J: wrapped lines joined
+    assert "EXITED=0" in screen  # a normal quit, even with a decision pending
+    assert f"thread {thread.thread_id} saved · cost $" in screen
+    assert f"resume it: harness --resume {thread.thread_id}" in screen
+    assert "a call is waiting for your approval: Write(later.txt)" in screen
+    assert f"harness resume {thread.thread_id} --approve --call" in screen
+    assert not (project / "later.txt").exists()
+
+
+def test_keys_typed_while_harness_starts_are_kept_and_enter_sends_them(
+        terminal, project, scripted_server):
+    scripted_server.add(text("Heard you early."))
+    terminal.start(str(HARNESS))
+    early = "Ask anything" not in terminal.screen()
+    terminal.keys("typed before the first frame", "Enter")  # harness is still importing
+    assert early, "the app drew its first frame before the keys were sent"
+    screen = terminal.wait_for("Heard you early.")
+    assert "typed before the first frame" in screen
+    sent = scripted_server.message_requests[-1].body["messages"]
+    assert "typed before the first frame" in json.dumps(sent)
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("EXITED=0")
+
+
+def test_quit_at_a_dialog_resume_and_approve_draws_the_call_once(
+        terminal, project, scripted_server):
+    scripted_server.add(tool("Write", {"file_path": "later.txt", "content": "x\n"}),
+                        text("Wrote it after the resume."))
+    terminal.start(f"{HARNESS}; echo FIRST=$?; read go; {HARNESS} --resume")
+    terminal.wait_for("Ask anything")
+    terminal.keys("write later", "Enter")
+    terminal.wait_for("approve:")
+    terminal.keys("C-c")
+    terminal.wait_for("Ctrl+C again")
+    terminal.keys("C-c")
+    terminal.wait_for("FIRST=0")
+    terminal.keys("Enter")  # now the second harness, resumed: the same dialog
+    terminal.wait_for("approve:")
+    terminal.keys("y")
+    screen = terminal.wait_for("Wrote it after the resume.")
+    assert screen.count("Write later.txt") == 1, screen
+    assert screen.count("Write") == 1 and "✓ Write later.txt" in screen, screen
+    assert (project / "later.txt").read_text() == "x\n"
     terminal.keys("C-c")
     terminal.wait_for("Ctrl+C again")
     terminal.keys("C-c")
