@@ -441,6 +441,7 @@ class AgentSession:
             permission_context=self.permission_context,
             decide=_decide,
             grant=self._grant,
+            grant_hint=_grant_hint,
             hooks=_hooks_for(self),
             tracer=self.tracer,
         )
@@ -701,6 +702,14 @@ def _decide(call: Any, ctx: Any) -> Any:
     from harness.permissions.engine import decide
 
     return decide(call, ctx)
+
+
+def _grant_hint(call: Any, ctx: Any) -> str | None:
+    """The rule that would allow such a call (told to the model when nobody could ask)."""
+    from harness.permissions.grants import suggest_rule
+
+    rule = suggest_rule(call, ctx)
+    return str(rule) if rule is not None else None
 
 
 def _load_tools(session: AgentSession) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+from harness.agent.disclosure import edit_note
 from harness.config.rules import Rule, parse_rule
 from harness.protocol.events import (
     AssistantDelta,
@@ -212,7 +213,7 @@ class ThreadState:
         block: dict[str, Any] = {
             "type": "tool_result",
             "tool_use_id": event.call_id,
-            "content": event.content,
+            "content": self._disclosed(event),
         }
         if event.is_error:
             block["is_error"] = True
@@ -233,6 +234,16 @@ class ThreadState:
             self.file_reads.update(meta["file_reads"])
         if meta.get("cwd"):
             self.cwd = meta["cwd"]
+
+    def _disclosed(self, event: ToolResult) -> str:
+        """The result as the model reads it: after a person edited the call, first what
+        changed between the input it sent and the one that ran."""
+        decision = self.decisions.get(event.call_id)
+        call = self.open_calls.get(event.call_id)
+        if decision is None or decision.edited_input is None or call is None:
+            return event.content
+        sent = call.get("input") or {}
+        return edit_note(event.tool, sent, decision.edited_input) + event.content
 
     def _on_turn_completed(self, event: TurnCompleted) -> None:
         self.num_turns = max(self.num_turns, event.turn)
