@@ -42,6 +42,7 @@ from harness.protocol.events import (
 from harness.protocol.kinds import MODES
 from harness.protocol.outcomes import RunResult
 from harness.protocol.session import Sink
+from harness.protocol.usage import Spend
 from harness.store.base import Store, StoreError, Thread
 
 CYCLE = ("default", "acceptEdits", "plan")
@@ -597,12 +598,17 @@ class AgentSession:
         await asyncio.to_thread(self._attach, None)
 
     @property
+    def spend(self) -> Spend:
+        """This thread's spend, split into its own and its sub-agents' (`/cost`)."""
+        return self.state.spend
+
+    @property
     def usage(self) -> Usage:
-        return self.state.usage
+        return self.state.spend.usage  # sub-agents included, as every display shows
 
     @property
     def cost_usd(self) -> float:
-        return self.state.cost_usd
+        return self.state.spend.cost_usd
 
     @property
     def unpriced_models(self) -> list[str]:
@@ -686,8 +692,8 @@ class AgentSession:
         fields: dict[str, Any] = {
             "state": state,
             "num_turns": self.state.num_turns,
-            "tokens": self.state.usage.total,
-            "cost_usd": self.state.cost_usd,
+            "tokens": self.state.spend.usage.total,  # sub-agents included (sessions list)
+            "cost_usd": self.state.spend.cost_usd,
         }
         if title:
             thread = self.store.get_thread(self.thread_id)

@@ -42,6 +42,7 @@ from harness.protocol.events import (
     Usage,
     UserMessage,
 )
+from harness.protocol.usage import Spend
 
 NOT_ANSWERED = "Not run: the conversation moved on before this call was answered."
 OUTCOME_UNKNOWN = (
@@ -92,6 +93,8 @@ class ThreadState:
     # unexpected failures of the next step since the last progress: (step, signature)
     failures: list[tuple[str, str]] = field(default_factory=list)
     last_assistant_seq: int = 0  # seq of the latest complete assistant message
+    # what each Task call's sub-agent thread spent in all (see SubagentFinished.total_*)
+    subagent_spend: dict[str, tuple[Usage, float]] = field(default_factory=dict)
 
     # --- folding -----------------------------------------------------------------------
 
@@ -126,8 +129,10 @@ class ThreadState:
                 self._on_model_changed(event)
             case Result():
                 self._on_result(event)
+            case SubagentFinished():
+                self._on_subagent_finished(event)
             case (ToolCallEvent() | FileSnapshot() | Interrupted() | SubagentStarted()
-                  | SubagentFinished() | UnknownEvent()):
+                  | UnknownEvent()):
                 pass  # the record only: the messages come from the assistant message
             case (AssistantDelta() | ToolInputDelta() | Retrying() | AssistantText()
                   | ToolProgress()):
@@ -245,6 +250,13 @@ class ThreadState:
         sent = call.get("input") or {}
         return edit_note(event.tool, sent, decision.edited_input) + event.content
 
+    def _on_subagent_finished(self, event: SubagentFinished) -> None:
+        if event.total_usage.total or event.total_cost_usd:
+            self.subagent_spend[event.call_id] = (event.total_usage, event.total_cost_usd)
+        else:  # an older log: each finish carried only its own run's spend
+            usage, cost = self.subagent_spend.get(event.call_id, (Usage(), 0.0))
+            self.subagent_spend[event.call_id] = (usage + event.usage, cost + event.cost_usd)
+
     def _on_turn_completed(self, event: TurnCompleted) -> None:
         self.num_turns = max(self.num_turns, event.turn)
 
@@ -285,6 +297,14 @@ class ThreadState:
         self.requests.clear()
 
     # --- queries -----------------------------------------------------------------------
+
+    @property
+    def spend(self) -> Spend:
+        """The one sum of this thread's spend, its sub-agents' included (every display)."""
+        sub_usage, sub_cost = Usage(), 0.0
+        for usage, cost in self.subagent_spend.values():
+            sub_usage, sub_cost = sub_usage + usage, sub_cost + cost
+        return Spend(self.usage, self.cost_usd, sub_usage, sub_cost, len(self.subagent_spend))
 
     @property
     def pending(self) -> PermissionRequest | None:

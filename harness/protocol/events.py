@@ -251,9 +251,13 @@ class SubagentFinished(EventBase):
     agent: str
     child_thread_id: str
     status: str = "done"  # a RunStatus, or "invalid_output" (the reply broke its schema)
-    usage: Usage = Field(default_factory=Usage)
+    usage: Usage = Field(default_factory=Usage)  # this run of the child (the parent's budget)
     cost_usd: float = 0.0
     error: str | None = None
+    # The child thread's whole spend so far (every run, its own sub-agents included); the
+    # latest per call_id is what the parent's totals count. Unset (0) in older logs.
+    total_usage: Usage = Field(default_factory=Usage)
+    total_cost_usd: float = 0.0
 
 
 class UnknownEvent(EventBase):

@@ -147,9 +147,11 @@ class SubagentRunner:
         if status == "done" and output.is_error:
             status = "invalid_output"
         output.metadata["status"] = status
+        whole = child.state.spend  # every run of the child thread, its sub-agents included
         parent.record(SubagentFinished(call_id=call_id, agent=definition.name,
                                        child_thread_id=thread.thread_id, status=status,
-                                       usage=usage, cost_usd=cost, error=error))
+                                       usage=usage, cost_usd=cost, error=error,
+                                       total_usage=whole.usage, total_cost_usd=whole.cost_usd))
         await asyncio.to_thread(store.update_thread, thread.thread_id,
                                 meta={"status": status, "depth": self.depth + 1})
         return output
