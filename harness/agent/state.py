@@ -21,6 +21,7 @@ from harness.protocol.events import (
     ErrorEvent,
     Event,
     FileSnapshot,
+    GrantRevoked,
     Interrupted,
     ModeChanged,
     ModelChanged,
@@ -131,6 +132,8 @@ class ThreadState:
                 self._on_result(event)
             case SubagentFinished():
                 self._on_subagent_finished(event)
+            case GrantRevoked():
+                self._on_grant_revoked(event)
             case (ToolCallEvent() | FileSnapshot() | Interrupted() | SubagentStarted()
                   | UnknownEvent()):
                 pass  # the record only: the messages come from the assistant message
@@ -249,6 +252,13 @@ class ThreadState:
             return event.content
         sent = call.get("input") or {}
         return edit_note(event.tool, sent, decision.edited_input) + event.content
+
+    def _on_grant_revoked(self, event: GrantRevoked) -> None:
+        try:
+            rule = parse_rule(event.rule)
+        except ValueError:
+            return
+        self.session_rules = [r for r in self.session_rules if r != rule]
 
     def _on_subagent_finished(self, event: SubagentFinished) -> None:
         if event.total_usage.total or event.total_cost_usd:

@@ -140,6 +140,15 @@ class PermissionDecision(EventBase):
     answer: str | None = None  # AskUser answer
 
 
+class GrantRevoked(EventBase):
+    """`harness permissions grants --revoke`: a session approval (the decision at
+    `granted_seq`, which added `rule`) no longer applies when the thread resumes."""
+
+    type: Literal["grant_revoked"] = "grant_revoked"
+    rule: str
+    granted_seq: int = 0
+
+
 class ToolStarted(EventBase):
     type: Literal["tool_started"] = "tool_started"
     call_id: str
@@ -316,7 +325,7 @@ Event: TypeAlias = Annotated[
         SessionStarted, UserMessage, AssistantMessage, ToolCallEvent, PermissionRequest,
         PermissionDecision, ToolStarted, ToolResult, TurnCompleted, Compaction, ModeChanged,
         ModelChanged, FileSnapshot, Interrupted, ErrorEvent, PendingShown, Result,
-        SubagentStarted, SubagentFinished, UnknownEvent,
+        SubagentStarted, SubagentFinished, GrantRevoked, UnknownEvent,
         AssistantDelta, ToolInputDelta, Retrying, AssistantText, ToolProgress,
     ],
     Field(discriminator="type"),

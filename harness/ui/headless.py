@@ -25,6 +25,7 @@ from harness.protocol.events import (
     ErrorEvent,
     Event,
     FileSnapshot,
+    GrantRevoked,
     Interrupted,
     ModeChanged,
     ModelChanged,
@@ -85,7 +86,8 @@ class HeadlessOutput:
             case (SessionStarted() | UserMessage() | AssistantMessage() | ToolCallEvent()
                   | ToolStarted() | ToolResult() | TurnCompleted() | Compaction()
                   | ModeChanged() | ModelChanged() | FileSnapshot() | Interrupted() | Result()
-                  | SubagentStarted() | SubagentFinished() | AssistantText() | ToolProgress()):
+                  | SubagentStarted() | SubagentFinished() | AssistantText() | ToolProgress()
+                  | GrantRevoked()):
                 pass
             case _:
                 assert_never(event)
