@@ -119,3 +119,24 @@ def test_input_diff_lists_removed_and_added_fields():
     diff = input_diff({"command": "ls", "timeout": 5}, {"command": "ls -la", "cwd": "src"})
     assert diff.splitlines() == ['command: "ls" → "ls -la"', "timeout: removed (you sent 5)",
                                  'cwd: added "src"']
+
+
+def test_the_edited_input_goes_through_the_pre_tool_use_hook(scripted_server, project, capsys):
+    hook = project / "no_rm.sh"  # exit 2 (block) when the call's input mentions rm
+    hook.write_text("#!/bin/sh\nif grep -q '\"rm '; then echo 'no rm here' >&2; exit 2; fi\n"
+                    "exit 0\n")
+    hook.chmod(0o755)
+    (project / ".harness").mkdir()
+    (project / ".harness/config.toml").write_text(
+        f'[[hooks.pre_tool_use]]\nmatcher = "Bash"\ncommand = "{hook}"\n')
+    scripted_server.add(tool("Bash", {"command": "touch made.txt"}))
+    thread = interrupted(capsys, project, "touch")
+    scripted_server.add(text("ok"))
+    code, _, err = run_cli(capsys, "resume", thread, "--edit",
+                           json.dumps({"command": "rm hello.py"}), "--cwd", str(project))
+    assert code == 0, err
+    assert (project / "hello.py").exists()
+    sent = result_text(tool_results(scripted_server.requests[1].body)[0])
+    assert "The user edited this Bash call" in sent
+    assert "Blocked by a pre_tool_use hook (a command the user configured, not a person)" in sent
+    assert "no rm here" in sent
