@@ -109,14 +109,22 @@ def replay(project: Project, thread_id: str, mode: str | None) -> dict[str, Any]
 
     thread = project.store.resolve_thread(thread_id)
     root = Path(thread.project) if Path(thread.project).is_dir() else project.root
-    sources = rule_sources(project.loaded, root)
+    loaded = project.loaded
+    if root.resolve() != project.root:  # a thread of another project: that project's config
+        from harness.config.loader import ConfigError, load_config
+
+        try:
+            loaded = load_config(root)
+        except ConfigError as exc:
+            raise CommandError(f"config error: {exc}") from None
+    sources = rule_sources(loaded, root)
     contexts: dict[tuple[str | None, str | None], Any] = {}
     rows = []
     for call in past_calls(thread_events(project.store, thread.thread_id)):
         key = (mode or call.mode, call.cwd)
         if key not in contexts:
             contexts[key] = context_from_settings(
-                project.loaded.settings, root, mode=key[0],
+                loaded.settings, root, mode=key[0],
                 cwd=Path(call.cwd) if call.cwd else None, sources=sources)
         ctx = contexts[key]
         now = decide(ToolCall(call.tool, call.input), ctx)

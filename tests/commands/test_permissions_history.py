@@ -145,3 +145,20 @@ def test_a_shipped_default_rule_is_never_edited(tmp_path):
     project = Project(tmp_path, loaded=None, store=None)
     with pytest.raises(CommandError, match="shipped default; harness never edits"):
         _revoke_rule(project, rule, [rule])
+
+
+def test_replay_from_another_folder_uses_the_threads_own_project_config(
+    scripted_server, project, tmp_path, capsys
+):
+    scripted_server.add(tool("Bash", {"command": "touch a.txt"}), text("no"))
+    code, out, err = run_cli(capsys, "-p", "go", "--cwd", str(project), "--output-format", "json")
+    assert code == 0, err
+    thread = json.loads(out)["thread_id"]
+    _config(project, "config.toml", '[permissions]\nallow = ["Bash(touch:*)"]\n')
+    elsewhere = tmp_path / "other"
+    elsewhere.mkdir()
+    code, out, err = run_cli(capsys, "permissions", "replay", thread, "--json",
+                             "--cwd", str(elsewhere))
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["project"] == str(project) and report["changed"] == 1
