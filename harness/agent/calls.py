@@ -221,9 +221,8 @@ class CallRunner:
             self._error(call_id, name, text)
             return
         edited = answer.kind == "edit" and answer.input is not None
-        if edited:
-            assert answer.input is not None
-            raw = storable(dict(answer.input), keep_nul=True)
+        if answer.kind == "edit" and answer.input is not None:
+            raw = storable(dict(answer.input), keep_nul=True)  # what runs, and is disclosed
         try:
             parsed = tool.parse(raw)
         except ToolError as exc:
