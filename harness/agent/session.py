@@ -111,6 +111,7 @@ class AgentSession:
 
         self._store_failures = StoreFailures()  # a failed append: later steps are spilled
         self._snapshotted: set[str] = set()
+        self._waiting_children: dict[str, tuple[Usage, float]] = {}  # see spend
         self._calls: Any = None
         self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
         self.notices: list[str] = []  # e.g. no OS sandbox available (see start_notices)
@@ -163,6 +164,7 @@ class AgentSession:
         self._adopt_run_options()
         self._sync_tool_ctx()
         self._snapshotted.clear()
+        self._refresh_waiting_children()
 
     def _adopt_run_options(self) -> None:
         """Resume keeps the run's own options from the log (allow/deny rules, mode, model,
@@ -599,16 +601,24 @@ class AgentSession:
 
     @property
     def spend(self) -> Spend:
-        """This thread's spend, split into its own and its sub-agents' (`/cost`)."""
-        return self.state.spend
+        """This thread's spend, split into its own and its sub-agents' (`/cost`), a
+        sub-agent waiting for a person included."""
+        return self.state.spend_with(self._waiting_children)
+
+    def _refresh_waiting_children(self) -> None:
+        from harness.agent.subagents.runner import waiting_children_spend
+
+        self._waiting_children = (
+            waiting_children_spend(self.store, self.thread_id, self.state)
+            if self.thread_id else {})
 
     @property
     def usage(self) -> Usage:
-        return self.state.spend.usage  # sub-agents included, as every display shows
+        return self.spend.usage  # sub-agents included, as every display shows
 
     @property
     def cost_usd(self) -> float:
-        return self.state.spend.cost_usd
+        return self.spend.cost_usd
 
     @property
     def unpriced_models(self) -> list[str]:
@@ -689,11 +699,12 @@ class AgentSession:
     def _set_state(self, state: str, title: str | None = None) -> None:
         if not self.thread_id:
             return
+        self._refresh_waiting_children()  # a run ends: a sub-agent may wait for a person
         fields: dict[str, Any] = {
             "state": state,
             "num_turns": self.state.num_turns,
-            "tokens": self.state.spend.usage.total,  # sub-agents included (sessions list)
-            "cost_usd": self.state.spend.cost_usd,
+            "tokens": self.spend.usage.total,  # sub-agents included (sessions list)
+            "cost_usd": self.spend.cost_usd,
         }
         if title:
             thread = self.store.get_thread(self.thread_id)

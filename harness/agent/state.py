@@ -8,6 +8,7 @@ byte-stable from turn to turn (prompt caching).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
@@ -311,10 +312,16 @@ class ThreadState:
     @property
     def spend(self) -> Spend:
         """The one sum of this thread's spend, its sub-agents' included (every display)."""
+        return self.spend_with({})
+
+    def spend_with(self, waiting: Mapping[str, tuple[Usage, float]]) -> Spend:
+        """The spend, counting also sub-agents still running or waiting for a person
+        (`waiting`, by Task call id); a finished sub-agent's own figure wins."""
+        entries = {**waiting, **self.subagent_spend}
         sub_usage, sub_cost = Usage(), 0.0
-        for usage, cost in self.subagent_spend.values():
+        for usage, cost in entries.values():
             sub_usage, sub_cost = sub_usage + usage, sub_cost + cost
-        return Spend(self.usage, self.cost_usd, sub_usage, sub_cost, len(self.subagent_spend))
+        return Spend(self.usage, self.cost_usd, sub_usage, sub_cost, len(entries))
 
     @property
     def pending(self) -> PermissionRequest | None:

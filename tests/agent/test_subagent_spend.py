@@ -92,6 +92,12 @@ async def test_a_sub_agent_that_waited_for_a_person_counts_all_its_runs(
     session, _ = await open_parent(project, approver=InterruptApprover())
     assert (await session.run_prompt("go")).status == "awaiting_approval"
     parent_id = session.thread_id
+    # While the child waits: the parent's turn and the child's first turn.
+    assert session.usage.total == 2 * TURN_TOKENS
+    assert session.store.get_thread(parent_id).tokens == 2 * TURN_TOKENS
+    await session.close()
+    session, _ = await open_parent(project, resume=parent_id)  # opened while it waits
+    assert session.usage.total == 2 * TURN_TOKENS and session.spend.subagent_runs == 1
     await session.close()
 
     session, _ = await open_parent(project, resume=parent_id,
