@@ -29,6 +29,8 @@ subcommands:
                         (the run's own rules, mode, model and limits are kept unless given)
   harness sessions list|show THREAD [--tree]|fork THREAD@SEQ|gc [--json]
   harness permissions check (--tool NAME --input JSON | --batch) [--mode M] [--cwd DIR] [--json]
+  harness permissions replay THREAD [--mode M] [--json]   each past call decided again now
+  harness permissions grants [--revoke ID] [--json]   session grants and config rules
   harness config show|validate [--json]
   harness rewind THREAD@SEQ [--yes]
   harness doctor [--json] [--store URL]   check the environment; exit 1 on a problem
@@ -240,6 +242,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--mode", choices=MODES, help="permission mode (default: from config)")
     check.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
     check.add_argument("--json", action="store_true", help="print the decision as JSON")
+    replay = psub.add_parser(
+        "replay", help="every tool call of THREAD decided again under the current config")
+    replay.add_argument("thread", metavar="THREAD", help="thread id or a unique prefix")
+    replay.add_argument("--mode", choices=MODES,
+                        help="decide in this mode (default: the thread's mode at each call)")
+    grants = psub.add_parser(
+        "grants", help="session approvals and config rules of this project, each with an ID")
+    grants.add_argument("--revoke", metavar="ID", help="revoke this grant or remove this rule")
+    for pp in (replay, grants):
+        pp.add_argument("--json", action="store_true", help="machine-readable output")
+        pp.add_argument("--store", metavar="URL", help="session store URL (default SQLite)")
+        pp.add_argument("--cwd", metavar="DIR", help="project folder (default: current folder)")
 
     config = sub.add_parser("config", help="show or validate the effective settings")
     csub = config.add_subparsers(

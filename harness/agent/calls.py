@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.agent.disclosure import hook_refusal, policy_refusal, rule_refusal
 from harness.agent.state import CANCELLED_OUTCOME_UNKNOWN, ThreadState
 from harness.agent.storable import storable, storable_text
 from harness.permissions.types import Decision, PermissionContext, ToolCall
@@ -54,6 +55,7 @@ class CallRunner:
         permission_context: Callable[[], PermissionContext],
         decide: Callable[[ToolCall, PermissionContext], Decision],
         grant: Callable[[ToolCall, PermissionContext, str], str | None],
+        grant_hint: Callable[[ToolCall, PermissionContext], str | None] = lambda c, x: None,
         hooks: Any = None,
         tracer: Any = None,
     ) -> None:
@@ -61,7 +63,7 @@ class CallRunner:
 
         self.tools, self.state, self.record, self.approver = tools, state, record, approver
         self.ctx, self.permission_context, self.decide = tool_ctx, permission_context, decide
-        self.grant, self.hooks = grant, hooks
+        self.grant, self.grant_hint, self.hooks = grant, grant_hint, hooks
         self.tracer = tracer or Tracing.disabled()
         self.current_call: str | None = None
         # The run's counters take what a tool spent on model calls (a sub-agent's turns).
@@ -135,7 +137,7 @@ class CallRunner:
                         call_id=call_id, outcome="deny", source="hook", reason=blocked
                     )
                 )
-                self._error(call_id, name, f"Blocked by a pre_tool_use hook: {blocked}")
+                self._error(call_id, name, hook_refusal(blocked))
                 return None
         if decision.decision == "deny":
             self.record(
@@ -147,13 +149,7 @@ class CallRunner:
                     rule=decision.rule,
                 )
             )
-            self._error(
-                call_id,
-                name,
-                f"Permission denied: {decision.reason}"
-                + (f" (rule {decision.rule})" if decision.rule else "")
-                + ". Do not retry the same call; find another way or explain.",
-            )
+            self._error(call_id, name, rule_refusal(decision.reason, decision.rule, pctx.mode))
             return None
         if decision.decision == "ask":
             try:
@@ -203,10 +199,13 @@ class CallRunner:
         if answer.kind == "reject" and answer.by == "on_ask":  # a policy, not a person
             self.record(
                 PermissionDecision(
-                    call_id=call_id, outcome="deny", source="on_ask", reason=request.reason
+                    call_id=call_id, outcome="deny", source="policy", reason=request.reason,
+                    rule=request.rule,
                 )
             )
-            self._error(call_id, name, answer.feedback or "Not run: nobody could approve it.")
+            hint = self.grant_hint(ToolCall(name, raw), self.permission_context())
+            self._error(call_id, name,
+                        policy_refusal(name, request.reason, request.category, hint))
             return
         if answer.kind == "reject":
             self.record(
@@ -221,8 +220,9 @@ class CallRunner:
             )
             self._error(call_id, name, text)
             return
+        edited = answer.kind == "edit" and answer.input is not None
         if answer.kind == "edit" and answer.input is not None:
-            raw = storable(dict(answer.input), keep_nul=True)
+            raw = storable(dict(answer.input), keep_nul=True)  # what runs, and is disclosed
         try:
             parsed = tool.parse(raw)
         except ToolError as exc:
@@ -232,9 +232,12 @@ class CallRunner:
                     outcome="deny",
                     source="human",
                     reason=f"edited input invalid: {exc}",
+                    edited_input=raw if edited else None,
                 )
             )
             self._error(call_id, name, str(exc))
+            return
+        if edited and not await self._edit_allowed(call_id, name, raw):
             return
         rule = None
         scope = answer.scope if answer.kind == "approve" else "once"
@@ -249,12 +252,33 @@ class CallRunner:
                 source="human",
                 scope=scope,
                 rule=rule,
-                edited_input=raw if answer.kind == "edit" else None,
+                edited_input=raw if edited else None,
                 answer=answer.answer if answer.kind == "answer" else None,
             )
         )
         self.ctx.answer = answer.answer if answer.kind == "answer" else None
         await self._execute(Planned(call_id, tool, parsed, raw))
+
+    async def _edit_allowed(self, call_id: str, name: str, raw: dict[str, Any]) -> bool:
+        """The edited input is decided anew: a person's approval lifts an ask, never a deny
+        rule, the mode's refusal or a hook's block of what would actually run."""
+        pctx = self.permission_context()
+        decision = self.decide(ToolCall(name, raw), pctx)
+        blocked = None
+        if self.hooks is not None:
+            decision, blocked = await self.hooks.pre_tool_use(name, raw, decision)
+        if blocked:
+            self.record(PermissionDecision(call_id=call_id, outcome="deny", source="hook",
+                                           reason=blocked, edited_input=raw))
+            self._error(call_id, name, hook_refusal(blocked))
+            return False
+        if decision.decision == "deny":
+            self.record(PermissionDecision(
+                call_id=call_id, outcome="deny", source="rule" if decision.rule else "mode",
+                reason=decision.reason, rule=decision.rule, edited_input=raw))
+            self._error(call_id, name, rule_refusal(decision.reason, decision.rule, pctx.mode))
+            return False
+        return True
 
     # --- running -------------------------------------------------------------------------
 

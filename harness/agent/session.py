@@ -44,6 +44,7 @@ from harness.protocol.events import (
 from harness.protocol.kinds import MODES
 from harness.protocol.outcomes import RunResult
 from harness.protocol.session import Sink
+from harness.protocol.usage import Spend
 from harness.store.base import Store, StoreError, Thread
 
 CYCLE = ("default", "acceptEdits", "plan")
@@ -112,6 +113,7 @@ class AgentSession:
 
         self._store_failures = StoreFailures()  # a failed append: later steps are spilled
         self._snapshotted: set[str] = set()
+        self._waiting_children: dict[str, tuple[Usage, float]] = {}  # see spend
         self._calls: Any = None
         self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
         self.notices: list[str] = []  # e.g. no OS sandbox available (see start_notices)
@@ -164,6 +166,7 @@ class AgentSession:
         self._adopt_run_options()
         self._sync_tool_ctx()
         self._snapshotted.clear()
+        self._refresh_waiting_children()
 
     def _adopt_run_options(self) -> None:
         """Resume keeps the run's own options from the log (allow/deny rules, mode, model,
@@ -469,6 +472,7 @@ class AgentSession:
             permission_context=self.permission_context,
             decide=_decide,
             grant=self._grant,
+            grant_hint=_grant_hint,
             hooks=_hooks_for(self),
             tracer=self.tracer,
         )
@@ -624,12 +628,25 @@ class AgentSession:
         await asyncio.to_thread(self._attach, None)
 
     @property
+    def spend(self) -> Spend:
+        """This thread's spend, split into its own and its sub-agents' (`/cost`), a
+        sub-agent waiting for a person included."""
+        return self.state.spend_with(self._waiting_children)
+
+    def _refresh_waiting_children(self) -> None:
+        from harness.agent.subagents.runner import waiting_children_spend
+
+        self._waiting_children = (
+            waiting_children_spend(self.store, self.thread_id, self.state)
+            if self.thread_id else {})
+
+    @property
     def usage(self) -> Usage:
-        return self.state.usage
+        return self.spend.usage  # sub-agents included, as every display shows
 
     @property
     def cost_usd(self) -> float:
-        return self.state.cost_usd
+        return self.spend.cost_usd
 
     @property
     def unpriced_models(self) -> list[str]:
@@ -710,11 +727,12 @@ class AgentSession:
     def _set_state(self, state: str, title: str | None = None) -> None:
         if not self.thread_id:
             return
+        self._refresh_waiting_children()  # a run ends: a sub-agent may wait for a person
         fields: dict[str, Any] = {
             "state": state,
             "num_turns": self.state.num_turns,
-            "tokens": self.state.usage.total,
-            "cost_usd": self.state.cost_usd,
+            "tokens": self.spend.usage.total,  # sub-agents included (sessions list)
+            "cost_usd": self.spend.cost_usd,
         }
         if title:
             thread = self.store.get_thread(self.thread_id)
@@ -729,6 +747,14 @@ def _decide(call: Any, ctx: Any) -> Any:
     from harness.permissions.engine import decide
 
     return decide(call, ctx)
+
+
+def _grant_hint(call: Any, ctx: Any) -> str | None:
+    """The rule that would allow such a call (told to the model when nobody could ask)."""
+    from harness.permissions.grants import suggest_rule
+
+    rule = suggest_rule(call, ctx)
+    return str(rule) if rule is not None else None
 
 
 def _load_tools(session: AgentSession) -> dict[str, Any]:

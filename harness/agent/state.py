@@ -8,9 +8,11 @@ byte-stable from turn to turn (prompt caching).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+from harness.agent.disclosure import edit_note
 from harness.config.rules import Rule, parse_rule
 from harness.protocol.events import (
     AssistantDelta,
@@ -21,6 +23,7 @@ from harness.protocol.events import (
     ErrorEvent,
     Event,
     FileSnapshot,
+    GrantRevoked,
     Interrupted,
     ModeChanged,
     ModelChanged,
@@ -43,6 +46,7 @@ from harness.protocol.events import (
     UserMessage,
     UserShell,
 )
+from harness.protocol.usage import Spend
 
 NOT_ANSWERED = "Not run: the conversation moved on before this call was answered."
 OUTCOME_UNKNOWN = (
@@ -95,6 +99,8 @@ class ThreadState:
     last_assistant_seq: int = 0  # seq of the latest complete assistant message
     # `!cmd` runs since the last prompt, as text blocks sent ahead of the next prompt
     shell_context: list[dict[str, Any]] = field(default_factory=list)
+    # what each Task call's sub-agent thread spent in all (see SubagentFinished.total_*)
+    subagent_spend: dict[str, tuple[Usage, float]] = field(default_factory=dict)
 
     # --- folding -----------------------------------------------------------------------
 
@@ -131,8 +137,12 @@ class ThreadState:
                 self._on_model_changed(event)
             case Result():
                 self._on_result(event)
+            case SubagentFinished():
+                self._on_subagent_finished(event)
+            case GrantRevoked():
+                self._on_grant_revoked(event)
             case (ToolCallEvent() | FileSnapshot() | Interrupted() | SubagentStarted()
-                  | SubagentFinished() | UnknownEvent()):
+                  | UnknownEvent()):
                 pass  # the record only: the messages come from the assistant message
             case (AssistantDelta() | ToolInputDelta() | Retrying() | AssistantText()
                   | ToolProgress()):
@@ -226,7 +236,7 @@ class ThreadState:
         block: dict[str, Any] = {
             "type": "tool_result",
             "tool_use_id": event.call_id,
-            "content": event.content,
+            "content": self._disclosed(event),
         }
         if event.is_error:
             block["is_error"] = True
@@ -247,6 +257,30 @@ class ThreadState:
             self.file_reads.update(meta["file_reads"])
         if meta.get("cwd"):
             self.cwd = meta["cwd"]
+
+    def _disclosed(self, event: ToolResult) -> str:
+        """The result as the model reads it: after a person edited the call, first what
+        changed between the input it sent and the one that ran."""
+        decision = self.decisions.get(event.call_id)
+        call = self.open_calls.get(event.call_id)
+        if decision is None or decision.edited_input is None or call is None:
+            return event.content
+        sent = call.get("input") or {}
+        return edit_note(event.tool, sent, decision.edited_input) + event.content
+
+    def _on_grant_revoked(self, event: GrantRevoked) -> None:
+        try:
+            rule = parse_rule(event.rule)
+        except ValueError:
+            return
+        self.session_rules = [r for r in self.session_rules if r != rule]
+
+    def _on_subagent_finished(self, event: SubagentFinished) -> None:
+        if event.total_usage.total or event.total_cost_usd:
+            self.subagent_spend[event.call_id] = (event.total_usage, event.total_cost_usd)
+        else:  # an older log: each finish carried only its own run's spend
+            usage, cost = self.subagent_spend.get(event.call_id, (Usage(), 0.0))
+            self.subagent_spend[event.call_id] = (usage + event.usage, cost + event.cost_usd)
 
     def _on_turn_completed(self, event: TurnCompleted) -> None:
         self.num_turns = max(self.num_turns, event.turn)
@@ -288,6 +322,20 @@ class ThreadState:
         self.requests.clear()
 
     # --- queries -----------------------------------------------------------------------
+
+    @property
+    def spend(self) -> Spend:
+        """The one sum of this thread's spend, its sub-agents' included (every display)."""
+        return self.spend_with({})
+
+    def spend_with(self, waiting: Mapping[str, tuple[Usage, float]]) -> Spend:
+        """The spend, counting also sub-agents still running or waiting for a person
+        (`waiting`, by Task call id); a finished sub-agent's own figure wins."""
+        entries = {**waiting, **self.subagent_spend}
+        sub_usage, sub_cost = Usage(), 0.0
+        for usage, cost in entries.values():
+            sub_usage, sub_cost = sub_usage + usage, sub_cost + cost
+        return Spend(self.usage, self.cost_usd, sub_usage, sub_cost, len(entries))
 
     @property
     def pending(self) -> PermissionRequest | None:

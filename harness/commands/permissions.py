@@ -1,5 +1,6 @@
 """`harness permissions check`: ask the engine about a tool call ("why did it ask me?"), one
-call from flags or a whole corpus with `--batch` (one JSON object per line in and out)."""
+call from flags or a whole corpus with `--batch` (one JSON object per line in and out).
+`replay` and `grants` (history and standing approvals) live in their own modules."""
 
 from __future__ import annotations
 
@@ -20,8 +21,17 @@ def _err(message: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    if getattr(args, "action", "check") != "check":
-        return _err(f"unknown permissions action {args.action!r}; use `permissions check`")
+    action = getattr(args, "action", "check")
+    if action == "replay":
+        from harness.commands.permissions_replay import main as replay_main
+
+        return replay_main(args)
+    if action == "grants":
+        from harness.commands.permissions_grants import main as grants_main
+
+        return grants_main(args)
+    if action != "check":
+        return _err(f"unknown permissions action {action!r}; use check, replay or grants")
     from harness.config.home import locate_project_root
     from harness.config.loader import ConfigError, load_config
     from harness.config.rules import RuleSyntaxError

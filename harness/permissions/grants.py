@@ -207,3 +207,53 @@ def ensure_git_ignored(project_root: Path) -> None:
         return
     sep = "" if not existing or existing.endswith("\n") else "\n"
     gitignore.write_text(f"{existing}{sep}{target}\n", encoding="utf-8")
+
+
+def _rule_array_start(text: str, kind: str) -> int | None:
+    """Index of the `[` opening `permissions.<kind>` in `text`, in either spelling this
+    writer produces (`[permissions]` + `kind = [...]`, or a top-level `permissions.kind`)."""
+    header = re.search(r"(?m)^\s*\[\s*permissions\s*\]\s*(#.*)?$", text)
+    if header:
+        section_end = re.search(r"(?m)^\s*\[", text[header.end():])
+        end = header.end() + section_end.start() if section_end else len(text)
+        key = re.search(rf"(?m)^\s*{kind}\s*=\s*(?=\[)", text[header.end():end])
+        if key:
+            return header.end() + key.end()
+    key = re.search(rf"(?m)^\s*permissions\.{kind}\s*=\s*(?=\[)", text)
+    if key and not re.search(r"(?m)^\s*\[", text[:key.start()]):
+        return key.end()
+    return None
+
+
+def remove_project_rule(path: Path, kind: str, rule: str) -> None:
+    """Take `rule` out of `permissions.<kind>` in the config file at `path`, keeping the rest
+    of the file as it was (the array itself is rewritten, its comments dropped). Refuses,
+    with what to do, when the file is written in a form this cannot edit safely."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise GrantError(f"{path}: invalid TOML ({exc}); fix it, then revoke again") from None
+    perms = data.get("permissions")
+    current = list(perms.get(kind, [])) if isinstance(perms, dict) else []
+    if rule not in current:
+        raise GrantError(f"{path}: {rule!r} is not in permissions.{kind}")
+    start = _rule_array_start(text, kind)
+    kept = [r for r in current if r != rule]
+    if start is None:
+        raise GrantError(f"{path}: permissions.{kind} is written in a form this does not "
+                         f"edit; remove {rule!r} by hand")
+    rendered = "[" + ", ".join(_toml_str(r) for r in kept) + "]"
+    new_text = text[:start] + rendered + text[_array_end(text, start):]
+    expected = dict(data)
+    expected["permissions"] = {**data["permissions"], kind: kept}
+    try:
+        same = tomllib.loads(new_text) == expected
+    except tomllib.TOMLDecodeError:
+        same = False
+    if not same:
+        raise GrantError(f"{path}: removing {rule!r} would change other settings; remove it "
+                         f"from permissions.{kind} by hand")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -173,6 +173,15 @@ class PermissionDecision(EventBase):
     answer: str | None = None  # AskUser answer
 
 
+class GrantRevoked(EventBase):
+    """`harness permissions grants --revoke`: a session approval (the decision at
+    `granted_seq`, which added `rule`) no longer applies when the thread resumes."""
+
+    type: Literal["grant_revoked"] = "grant_revoked"
+    rule: str
+    granted_seq: int = 0
+
+
 class ToolStarted(EventBase):
     type: Literal["tool_started"] = "tool_started"
     call_id: str
@@ -284,9 +293,13 @@ class SubagentFinished(EventBase):
     agent: str
     child_thread_id: str
     status: str = "done"  # a RunStatus, or "invalid_output" (the reply broke its schema)
-    usage: Usage = Field(default_factory=Usage)
+    usage: Usage = Field(default_factory=Usage)  # this run of the child (the parent's budget)
     cost_usd: float = 0.0
     error: str | None = None
+    # The child thread's whole spend so far (every run, its own sub-agents included); the
+    # latest per call_id is what the parent's totals count. Unset (0) in older logs.
+    total_usage: Usage = Field(default_factory=Usage)
+    total_cost_usd: float = 0.0
 
 
 class UnknownEvent(EventBase):
@@ -345,7 +358,7 @@ Event: TypeAlias = Annotated[
         SessionStarted, UserMessage, UserShell, AssistantMessage, ToolCallEvent, PermissionRequest,
         PermissionDecision, ToolStarted, ToolResult, TurnCompleted, Compaction, ModeChanged,
         ModelChanged, FileSnapshot, Interrupted, ErrorEvent, PendingShown, Result,
-        SubagentStarted, SubagentFinished, UnknownEvent,
+        SubagentStarted, SubagentFinished, GrantRevoked, UnknownEvent,
         AssistantDelta, ToolInputDelta, Retrying, AssistantText, ToolProgress,
     ],
     Field(discriminator="type"),

@@ -10,8 +10,9 @@ Grade = Literal["reversible", "recoverable", "irreversible"]
 Mode = Literal["default", "acceptEdits", "plan", "bypassPermissions"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 
+# idle: made and never run yet (a fork until its first run).
 ThreadStateName = Literal[
-    "running", "awaiting_approval", "done", "failed", "cancelled", "abandoned"
+    "idle", "running", "awaiting_approval", "done", "failed", "cancelled", "abandoned"
 ]
 THREAD_STATES: tuple[ThreadStateName, ...] = get_args(ThreadStateName)
 
@@ -24,7 +25,12 @@ ErrorKind = Literal["model", "config", "limit", "runtime", "tool", "hook", "step
 
 RequestKind = Literal["permission", "question"]  # question = AskUser
 DecisionOutcome = Literal["allow", "deny"]
-DecisionSource = Literal["rule", "mode", "human", "hook", "session", "on_ask", "engine"]
+# Who decided: a person (human), or not: a rule, the mode's table, a hook, a session grant,
+# the engine, or policy (a headless run's `--on-ask deny`: nobody was asked). "on_ask" is
+# what older logs recorded for that last case.
+DecisionSource = Literal[
+    "rule", "mode", "human", "hook", "session", "policy", "on_ask", "engine"
+]
 Scope = Literal["once", "session", "project"]
 AnswerKind = Literal["approve", "edit", "reject", "answer"]
 AnsweredBy = Literal["human", "on_ask"]  # on_ask: headless `--on-ask deny`, no person involved

@@ -18,7 +18,7 @@ from harness.protocol.events import (
 )
 from harness.protocol.kinds import ThreadStateName
 from harness.protocol.outcomes import RunResult
-from harness.protocol.usage import Usage
+from harness.protocol.usage import Spend, Usage
 
 Sink = Callable[[Event, int], None]  # (event, seq); seq 0 for stream-only events
 
@@ -82,9 +82,11 @@ class Session(Protocol):
     @property
     def busy(self) -> bool: ...
     @property
-    def usage(self) -> Usage: ...
+    def usage(self) -> Usage: ...  # sub-agents included
     @property
-    def cost_usd(self) -> float: ...
+    def cost_usd(self) -> float: ...  # sub-agents included
+    @property
+    def spend(self) -> Spend: ...  # the same, split into the thread's own and sub-agents'
     @property
     def cost_known(self) -> bool: ...  # False: a model has no price; show no cost, never $0
     @property

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from harness.protocol.events import Event, UserMessage, encode
-from harness.protocol.kinds import THREAD_STATES
+from harness.protocol.kinds import THREAD_STATES, ThreadStateName
 from harness.store.base import (
     MIN_PREFIX,
     AmbiguousThreadPrefix,
@@ -159,10 +159,17 @@ class SQLStore(ReconnectMixin, LeaseMixin, ABC):
         """A new thread. With `parent` and no `parent_call_id` it is a fork sharing the
         parent's prefix; with `parent_call_id` (a subagent) it only records where it was
         spawned and starts its own log at seq 1."""
+        return self._new_thread(project, title=title, parent=parent, model=model, agent=agent,
+                                parent_call_id=parent_call_id)
+
+    def _new_thread(self, project: str, *, title: str, parent: Checkpoint | None, model: str,
+                    agent: str = "", parent_call_id: str | None = None,
+                    state: ThreadStateName = "running") -> Thread:
         tid = new_thread_id()  # chosen once: a retried insert cannot make a second thread
         title = scrub(title)
         return self._retrying(
-            lambda: self._create_thread(tid, project, title, parent, model, agent, parent_call_id)
+            lambda: self._create_thread(tid, project, title, parent, model, agent, parent_call_id,
+                                        state)
         )
 
     def _create_thread(
@@ -174,6 +181,7 @@ class SQLStore(ReconnectMixin, LeaseMixin, ABC):
         model: str,
         agent: str,
         parent_call_id: str | None,
+        state: ThreadStateName = "running",
     ) -> Thread:
         now = time.time()
         shares = parent is not None and parent_call_id is None
@@ -193,7 +201,7 @@ class SQLStore(ReconnectMixin, LeaseMixin, ABC):
                     f"INSERT INTO threads ({_THREAD_COLUMNS}) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (thread_id) DO NOTHING",
-                    (tid, project, title, "running", now, now,
+                    (tid, project, title, state, now, now,
                      parent.thread_id if parent else None, parent.seq if parent else None,
                      1 if shares else 0, last_seq, 0, 0, 0.0, model, agent, parent_call_id, "{}"),
                 )
@@ -277,11 +285,14 @@ class SQLStore(ReconnectMixin, LeaseMixin, ABC):
         return found[0] if found else None
 
     def fork(self, thread_id: str, seq: int | None = None, *, title: str = "") -> Thread:
+        """A new thread sharing `thread_id`'s log up to `seq`: `idle` until it first runs,
+        titled after what it is a fork of and where."""
         parent = self.get_thread(thread_id)
         at = parent.last_seq if seq is None else seq
-        return self.create_thread(
-            parent.project, title=title or parent.title, parent=Checkpoint(thread_id, at),
-            model=parent.model,
+        what = parent.title or parent.thread_id
+        return self._new_thread(
+            parent.project, title=title or f"fork of {what} @ step {at}",
+            parent=Checkpoint(thread_id, at), model=parent.model, state="idle",
         )
 
     @reconnecting

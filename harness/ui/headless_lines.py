@@ -20,6 +20,7 @@ from harness.protocol.events import (
     ErrorEvent,
     Event,
     FileSnapshot,
+    GrantRevoked,
     Interrupted,
     ModeChanged,
     ModelChanged,
@@ -148,6 +149,8 @@ def public_line(event: Event, ctx: LineContext) -> pub.StreamLine | None:
             return None  # harness's bookkeeping, or nothing a script can use
         case UserShell():
             return None  # `!cmd` is typed in the TUI or inline prompt, never in a headless run
+        case GrantRevoked():
+            return None  # written by `harness permissions grants --revoke`, not by a run
         case _:
             assert_never(event)
 

@@ -315,7 +315,7 @@ def test_on_ask_deny_is_not_worded_as_a_persons_rejection(scripted_server, proje
     denial = result_text(tool_results(scripted_server.requests[1].body)[0])
     assert "rejected" not in denial and "nobody was asked" in denial
     decision = next(e for e in json_lines(out) if e["type"] == "permission_decision")
-    assert decision["source"] == "on_ask"
+    assert decision["source"] == "policy"
 
 
 # --- 7. cancelled = outcome unknown, and the person is told ---------------------------------

@@ -75,7 +75,14 @@ async def test_three_task_calls_run_concurrently_and_every_result_comes_back(
     assert result.status == "done" and result.result == "all gathered"
     # The run's spend includes the sub-agents': 2 parent turns + 3 × 2 child turns, 5 out each.
     assert result.usage.output_tokens == 5 * (2 + 3 * 2)
-    assert session.usage.output_tokens == 5 * 2  # the parent thread's own messages only
+    # The thread's figures count its sub-agents too, split for /cost.
+    assert session.spend.own_usage.output_tokens == 5 * 2  # the parent's own messages
+    assert session.spend.subagent_usage.output_tokens == 3 * 2 * 5
+    assert session.usage.output_tokens == 5 * (2 + 3 * 2)
+    assert session.cost_usd == pytest.approx(result.cost_usd)
+    assert session.spend.subagent_runs == 3
+    parent_row = session.store.get_thread(session.thread_id)
+    assert parent_row.tokens == session.usage.total  # what `sessions list` shows
 
     # The fan-out takes about as long as the slowest sub-agent (2 steps × 0.5 s = 1 s), not
     # the sum (3 s). Measured from the first start to the last finish, so the one-off SDK

@@ -92,7 +92,8 @@ def test_every_union_member_has_a_unique_tag():
 
 
 def test_thread_states_come_from_one_literal():
-    assert "awaiting_approval" in THREAD_STATES and len(THREAD_STATES) == 6
+    assert "awaiting_approval" in THREAD_STATES and "idle" in THREAD_STATES
+    assert len(THREAD_STATES) == 7
 
 
 def test_the_protocol_package_imports_only_stdlib_and_pydantic():

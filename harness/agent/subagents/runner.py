@@ -147,9 +147,11 @@ class SubagentRunner:
         if status == "done" and output.is_error:
             status = "invalid_output"
         output.metadata["status"] = status
+        whole = child.state.spend  # every run of the child thread, its sub-agents included
         parent.record(SubagentFinished(call_id=call_id, agent=definition.name,
                                        child_thread_id=thread.thread_id, status=status,
-                                       usage=usage, cost_usd=cost, error=error))
+                                       usage=usage, cost_usd=cost, error=error,
+                                       total_usage=whole.usage, total_cost_usd=whole.cost_usd))
         await asyncio.to_thread(store.update_thread, thread.thread_id,
                                 meta={"status": status, "depth": self.depth + 1})
         return output
@@ -263,3 +265,27 @@ def pending_in_children(store: Any, thread_id: str, state: Any) -> PermissionReq
         if found is not None:
             return found
     return None
+
+
+def waiting_children_spend(store: Any, thread_id: str,
+                           state: Any) -> dict[str, tuple[Usage, float]]:
+    """What the sub-agents of `state`'s open Task calls have spent so far (a child waiting
+    for a person has no `subagent_finished` yet), by Task call id, their own waiting
+    sub-agents included; so the parent's figures count them during the wait."""
+    from harness.agent.state import ThreadState
+
+    open_tasks = {cid for cid, b in state.open_calls.items()
+                  if b.get("name") == "Task" and cid not in state.subagent_spend}
+    if not open_tasks:
+        return {}
+    found: dict[str, tuple[Usage, float]] = {}
+    for child in store.children(thread_id):
+        if child.parent_call_id not in open_tasks:
+            continue
+        child_state = ThreadState()
+        for item in store.events(child.thread_id):
+            child_state.apply(item.seq, item.decode())
+        spend = child_state.spend_with(
+            waiting_children_spend(store, child.thread_id, child_state))
+        found[child.parent_call_id] = (spend.usage, spend.cost_usd)
+    return found

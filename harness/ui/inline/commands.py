@@ -96,7 +96,8 @@ class SlashCommands:
         window = max(1, s.context_window)
         ctx = s.context_tokens
         self.say(
-            f"{cost_line(s.cost_usd, s.unpriced_models)} · {s.num_turns} turns"
+            f"{cost_line(s.cost_usd, s.unpriced_models)}{s.spend.split_text()}"
+            f" · {s.num_turns} turns"
             f" · input {human_tokens(u.input_tokens)} · output {human_tokens(u.output_tokens)}"
             " · cache write "
             f"{human_tokens(u.cache_creation_input_tokens)} · cache read "

@@ -98,7 +98,7 @@ class Transcript:
                 self._on_result(event)
             case ("session_started" | "permission_request" | "tool_started" | "turn_completed"
                   | "model_changed" | "file_snapshot" | "pending_shown" | "unknown"
-                  | "tool_input_delta" | "assistant_text"):
+                  | "tool_input_delta" | "assistant_text" | "grant_revoked"):
                 pass  # bookkeeping the scrollback does not show
             case _:
                 assert_never(event.type)

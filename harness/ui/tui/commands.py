@@ -76,10 +76,12 @@ async def _cost(app: HarnessApp, arg: str) -> None:
     s = app.session
     u = s.usage
     app.renderer.notice(
-        f"this thread: {human_tokens(u.input_tokens)} in · {human_tokens(u.output_tokens)} out · "
+        f"this thread (sub-agents included): {human_tokens(u.input_tokens)} in · "
+        f"{human_tokens(u.output_tokens)} out · "
         f"{human_tokens(u.cache_read_input_tokens)} cache read · "
         f"{human_tokens(u.cache_creation_input_tokens)} cache write · "
-        f"{cost_line(s.cost_usd, s.unpriced_models)} · {s.num_turns} turns · context "
+        f"{cost_line(s.cost_usd, s.unpriced_models)}{s.spend.split_text()} · "
+        f"{s.num_turns} turns · context "
         f"{human_tokens(s.context_tokens)}/{human_tokens(s.context_window)}"
     )
 

@@ -122,7 +122,7 @@ class Renderer:
             case "subagent_finished":
                 self.on_subagent_finished(event)
             case ("session_started" | "turn_completed" | "file_snapshot" | "pending_shown"
-                  | "unknown" | "assistant_text"):
+                  | "unknown" | "assistant_text" | "grant_revoked"):
                 pass  # bookkeeping the conversation does not show
             case _:
                 assert_never(event.type)

@@ -71,9 +71,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "assistant_text": {"text": "hello"},
     "tool_progress": {"call_id": "c1", "text": "…"},
     "user_shell": {"command": "ls", "output": "a\n"},
+    "grant_revoked": {"rule": "Bash(ls:*)", "granted_seq": 3},
 }
 HIDDEN = {"assistant_message", "file_snapshot", "pending_shown", "result", "unknown",
-          "tool_input_delta", "user_shell"}
+          "tool_input_delta", "user_shell", "grant_revoked"}
 
 
 def test_samples_cover_every_internal_event_type():

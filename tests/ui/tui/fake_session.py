@@ -18,6 +18,7 @@ from harness.config.schema import UiSettings
 from harness.protocol import events as ev
 from harness.protocol.outcomes import RunResult
 from harness.protocol.session import Session
+from harness.protocol.usage import Spend
 from harness.store.base import Thread
 
 MODES = ["default", "acceptEdits", "plan"]
@@ -74,6 +75,10 @@ class FakeSession:
     @property
     def cost_known(self) -> bool:
         return not self.unpriced_models
+
+    @property
+    def spend(self) -> Spend:
+        return Spend(self.usage, self.cost_usd)  # no sub-agents in the fake
 
     def _emit(self, event: ev.Event) -> None:
         if not event.STREAM_ONLY:
