@@ -65,7 +65,8 @@ class Terminal:
         """The screen line holding `fragment`, with its colour escape codes."""
         return next(ln for ln in self.screen(escapes=True).splitlines() if fragment in ln)
 
-    def wait(self, fragment: str, count: int = 1, timeout: float = 20.0) -> str:
+    def wait(self, fragment: str, count: int = 1, timeout: float = 60.0) -> str:
+        """Poll the screen under a generous wall-clock bound: a loaded machine is slow."""
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen()
@@ -87,6 +88,19 @@ class Terminal:
             Path(path).unlink(missing_ok=True)
 
 
+def terminal_env(home: Path, tmp_path: Path, base_url: str) -> dict[str, str]:
+    """A clean environment for harness in tmux: its own home, the scripted server, colour."""
+    return {
+        "HARNESS_HOME": str(home),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "ANTHROPIC_BASE_URL": base_url,
+        "ANTHROPIC_API_KEY": "test-key-not-real",
+        "TERM": "xterm-256color",
+        "HOME": str(tmp_path),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    }
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
@@ -99,16 +113,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def terminal(project, scripted_server, _isolated_home, tmp_path):
     _require_tmux()
-    env = {
-        "HARNESS_HOME": str(_isolated_home),
-        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-        "ANTHROPIC_BASE_URL": scripted_server.base_url,
-        "ANTHROPIC_API_KEY": "test-key-not-real",
-        "TERM": "xterm-256color",
-        "HOME": str(tmp_path),
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-    }
-    term = Terminal(env, project)
+    term = Terminal(terminal_env(_isolated_home, tmp_path, scripted_server.base_url), project)
     yield term
     term.close()
 

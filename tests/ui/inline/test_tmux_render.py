@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.model.script import text
-from tests.ui.inline.test_tmux_e2e import HARNESS, Terminal, _require_tmux
+from tests.ui.inline.test_tmux_e2e import HARNESS, Terminal, _require_tmux, terminal_env
 
 pytestmark = pytest.mark.tmux
 
@@ -43,15 +43,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def terminal(project, scripted_server, _isolated_home, tmp_path):
     _require_tmux()
-    env = {
-        "HARNESS_HOME": str(_isolated_home),
-        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-        "ANTHROPIC_BASE_URL": scripted_server.base_url,
-        "ANTHROPIC_API_KEY": "test-key-not-real",
-        "TERM": "xterm-256color",
-        "HOME": str(tmp_path),
-        "PATH": "/usr/bin:/bin",
-    }
+    env = terminal_env(_isolated_home, tmp_path, scripted_server.base_url)
     term = Terminal(env, project, width=WIDTH)
     yield term
     term.close()

@@ -46,7 +46,7 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "0", *keys)
 
-    def wait_for(self, fragment: str, timeout: float = 20.0) -> str:
+    def wait_for(self, fragment: str, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
