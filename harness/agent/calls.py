@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,7 @@ class CallRunner:
         grant: Callable[[ToolCall, PermissionContext, str], str | None],
         hooks: Any = None,
         tracer: Any = None,
+        stored: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         from harness.agent.tracing import Tracing
 
@@ -64,6 +65,7 @@ class CallRunner:
         self.grant, self.hooks = grant, hooks
         self.tracer = tracer or Tracing.disabled()
         self.current_call: str | None = None
+        self.stored = stored  # awaited before a tool runs: its call is in the store first
         # The run's counters take what a tool spent on model calls (a sub-agent's turns).
         self.on_spend: Callable[[Usage, float], None] | None = None
 
@@ -280,6 +282,8 @@ class CallRunner:
             return
         if p.tool.category not in SIDE_EFFECT_FREE:
             self.record(ToolStarted(call_id=p.call_id, tool=name, input=p.raw))
+        if self.stored is not None:
+            await self.stored()
         self.current_call = p.call_id
         started = time.perf_counter()
         try:

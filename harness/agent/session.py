@@ -109,6 +109,11 @@ class AgentSession:
         from harness.agent.store_failures import StoreFailures
 
         self._store_failures = StoreFailures()  # a failed append: later steps are spilled
+        from harness.store.writer import StoreWriter
+
+        # Appends run on this thread, in seq order, never on the event loop that draws the
+        # UI; the loop waits for them (without blocking) before a request or a tool runs.
+        self._writer = StoreWriter()
         self._snapshotted: set[str] = set()
         self._calls: Any = None
         self.abandoned: list = []  # threads left waiting for a human (see stale_threads)
@@ -150,6 +155,7 @@ class AgentSession:
 
     def _attach(self, thread_id: str | None) -> None:
         """Make `thread_id` current: lease it and fold its log (None = a new thread later)."""
+        self._writer.wait()  # the current thread's last steps are stored first
         if self._leased:
             self.store.release_lease(self.thread_id)
             self._leased = False
@@ -221,6 +227,7 @@ class AgentSession:
         source = self.thread_id
         if restore_files and seq is not None:
             await self.rewind(seq)
+        await self._writer.drained()
         child = await asyncio.to_thread(self.store.fork, source, seq)
         await asyncio.to_thread(self._attach, child.thread_id)
         return child.thread_id
@@ -231,6 +238,7 @@ class AgentSession:
 
         if not self.thread_id:
             return []
+        await self._writer.drained()
         events = [
             (e.seq, e.decode())
             for e in self.store.events(self.thread_id, after_seq=seq)
@@ -243,6 +251,9 @@ class AgentSession:
             self._task.cancel()
             with contextlib.suppress(BaseException):
                 await self._task
+        with contextlib.suppress(Exception):  # a failed write was reported by its run
+            await self._writer.drained()
+        self._writer.close()
         if self._leased:
             with contextlib.suppress(StoreError):  # a failed store: the lease goes stale
                 await asyncio.to_thread(self.store.release_lease, self.thread_id)
@@ -259,30 +270,44 @@ class AgentSession:
         if event.STREAM_ONLY:
             self.sink(event, self.state.last_seq)
             return self.state.last_seq
-        try:
-            seq = self._append(event)
-        except StoreError:
-            if self._store_failures.last_spilled is event:  # kept locally: show it, then stop
-                self.sink(event, self.state.last_seq)
-            raise
-        self.sink(event, seq)
+        seq = self._append(event)
+        self.sink(event, seq)  # queued: it is stored, or kept in the spill, in seq order
+        self._raise_store_failure()  # an earlier step could not be stored: the run stops
         return seq
 
     def _append(self, event: Event) -> int:
-        """Store one event and fold it into state (no front-end call: safe in a worker)."""
+        """Queue one event for the store writer at the next seq and fold it into state (no
+        front-end call: safe in a worker). The session holds the thread's lease, so the
+        next seq is its own to take; the writer stores the event at exactly that seq."""
         self._ensure_thread()
-        failures = self._store_failures
-        if failures.failed:  # once spilled, later steps follow in order (see store_failures)
-            seq = failures.spill(self, event, None)
-        else:
-            try:
-                seq = self.store.append(self.thread_id, event)
-            except StoreError as exc:
-                seq = failures.spill(self, event, exc)
+        self._writer.raise_error()
+        seq = self.state.last_seq + 1
+        self._writer.submit(functools.partial(self._store_step, self.thread_id, seq, event))
         self.state.apply(seq, event)
-        if failures.failure is not None:
-            raise failures.failure  # the run stops; _store_guarded ends it
         return seq
+
+    def _store_step(self, thread_id: str, seq: int, event: Event) -> None:
+        """On the writer thread: store one step, or spill it once the store has failed
+        (later steps follow in order, see store_failures)."""
+        failures = self._store_failures
+        if failures.failed:
+            failures.spill(self, thread_id, seq, event, None)
+            return
+        try:
+            self.store.append(thread_id, event, seq=seq)
+        except StoreError as exc:
+            failures.spill(self, thread_id, seq, event, exc)
+
+    def _raise_store_failure(self) -> None:
+        self._writer.raise_error()
+        if self._store_failures.failure is not None:
+            raise self._store_failures.failure  # the run stops; _store_guarded ends it
+
+    async def _stored(self) -> None:
+        """The barrier: every step queued so far is stored (or spilled); raise if the store
+        failed. Awaited before each model request and tool run, and at the end of a run."""
+        await self._writer.drained()
+        self._raise_store_failure()
 
     async def _snapshot(self, path: Path) -> None:
         """Before the first change to a file in a turn, keep its prior content (rewind)."""
@@ -317,8 +342,12 @@ class AgentSession:
         from harness.agent.store_failures import result_event
 
         try:
-            return await run
+            result = await run
+            await self._stored()  # the run returns once all of its steps are stored
+            return result
         except StoreError as exc:  # disk full, corrupt page, server gone: typed, one line
+            with contextlib.suppress(StoreError):
+                await self._writer.drained()  # the steps queued after the failure are spilled
             result = await asyncio.to_thread(self._store_failures.end_run, self, exc)
             self.sink(result_event(result), self.state.last_seq)
             return result
@@ -401,7 +430,10 @@ class AgentSession:
             resumed=prompt is None,
             options=self.run_options.to_json(),
         )
-        return [*shown, (started, self._append(started))]
+        shown.append((started, self._append(started)))
+        self._writer.wait()  # in the log before anything can act on the prompt
+        self._raise_store_failure()
+        return shown
 
     async def _shielded(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a store write in a worker to its end even when a signal or Esc comes
@@ -443,6 +475,7 @@ class AgentSession:
             grant=self._grant,
             hooks=_hooks_for(self),
             tracer=self.tracer,
+            stored=self._stored,
         )
         from harness.agent.compaction import Compactor
 
@@ -460,6 +493,7 @@ class AgentSession:
             compact_needed=compactor.needed,
             tracer=self.tracer,
             thread_id=lambda: self.thread_id,
+            stored=self._stored,
         )
         return self._loop
 
@@ -663,6 +697,7 @@ class AgentSession:
     def history(self) -> list[tuple[int, Event]]:
         if not self.thread_id:
             return []
+        self._writer.wait()  # idle: at most a /mode or /model step is still queued
         return [(e.seq, e.decode()) for e in self.store.events(self.thread_id)]
 
     def list_threads(self) -> list[Thread]:
@@ -680,6 +715,7 @@ class AgentSession:
             raise SessionError("a run is in progress; wait for it or press Esc first")
 
     def _set_state(self, state: str, title: str | None = None) -> None:
+        """Queue the thread row's update after the steps before it (the writer runs it)."""
         if not self.thread_id:
             return
         fields: dict[str, Any] = {
@@ -688,11 +724,22 @@ class AgentSession:
             "tokens": self.state.usage.total,
             "cost_usd": self.state.cost_usd,
         }
-        if title:
-            thread = self.store.get_thread(self.thread_id)
-            if not thread.title:
+        self._writer.submit(
+            functools.partial(self._store_thread_fields, self.thread_id, fields, title)
+        )
+
+    def _store_thread_fields(self, thread_id: str, fields: dict[str, Any], title: str | None
+                             ) -> None:
+        """On the writer thread; after a store failure the run's end marks it failed."""
+        failures = self._store_failures
+        if failures.failed:
+            return
+        try:
+            if title and not self.store.get_thread(thread_id).title:
                 fields["title"] = " ".join(title.split())[:80]
-        self.store.update_thread(self.thread_id, **fields)
+            self.store.update_thread(thread_id, **fields)
+        except StoreError as exc:
+            failures.failure = failures.failure or exc
 
 
 def _decide(call: Any, ctx: Any) -> Any:
