@@ -1,7 +1,8 @@
 """AgentSession: the one object front-ends talk to (see notes in README "Architecture").
 
 It owns a thread: opens or resumes or forks it in the store, holds its lease, folds its
-log into state, and runs prompts through `AgentLoop`. Front-ends get every event through
+log into state, and runs prompts through `AgentLoop` (what each request is built from is
+`requests`; the store writes run on its `StoreWriter`). Front-ends get every event through
 `sink(event, seq)` and answer asks through their `Approver`; they never touch the loop.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.agent import requests
 from harness.agent.loop import AgentLoop, Limits
 from harness.agent.opening import (
     SessionError,
@@ -137,7 +139,7 @@ class AgentSession:
 
         self.tool_ctx.harness_home = harness_home()
         self.tool_ctx.search_filter = self._search_filter
-        self._tools = _load_tools(self)
+        self._tools = requests.default_tool_table()
         self._system: list[dict] | None = None
         self._tool_schemas: list[dict] | None = None
         from harness.agent.tracing import Tracing
@@ -471,7 +473,7 @@ class AgentSession:
             approver=self.approver,
             tool_ctx=self.tool_ctx,
             permission_context=self.permission_context,
-            decide=_decide,
+            decide=requests.decide,
             grant=self._grant,
             hooks=_hooks_for(self),
             tracer=self.tracer,
@@ -514,69 +516,39 @@ class AgentSession:
             self._model = make_client(self.settings, demo=self.opts.demo)
         return self._model
 
-    def _request(self) -> Any:
-        from harness.model.types import ModelRequest
+    # What follows is built in `requests` from settings and state; the session keeps the
+    # per-session caches and hands its collaborators these entry points.
 
-        m = self.settings.model
-        return ModelRequest(
-            model=self.model_name,
-            system=self.system,
-            tools=self.tool_schemas,
-            messages=list(self.state.messages),
-            max_tokens=m.max_tokens,
-            thinking_budget=m.thinking_budget,
-        )
+    def _request(self) -> Any:
+        return requests.model_request(self.settings, self.state, model=self.model_name,
+                                      system=self.system, tools=self.tool_schemas)
 
     @property
     def system(self) -> list[dict]:
         if self._system is None:
-            from harness.agent.prompt import system_blocks
-
-            self._system = system_blocks(self.project_root, self.settings.agent.instructions_files)
+            self._system = requests.system_prompt(self.project_root, self.settings)
         return self._system
 
     @property
     def tool_schemas(self) -> list[dict]:
         if self._tool_schemas is None:  # once per session: part of the cached prefix
-            from harness.tools.registry import tool_schemas
-
-            cache = self.tool_ctx.harness_home / "cache" if self.tool_ctx.harness_home else None
-            self._tool_schemas = tool_schemas(list(self._tools.values()), cache)
+            self._tool_schemas = requests.tool_schemas(list(self._tools.values()),
+                                                       self.tool_ctx.harness_home)
         return self._tool_schemas
 
     def price(self, model: str, usage: Usage) -> float:
-        if self.opts.demo:
-            return 0.0  # the scripted demo model costs nothing
-        from harness.model.pricing import cost_usd
-
-        return cost_usd(model or self.model_name, usage, self.settings.prices)
+        return requests.price(self.settings, model or self.model_name, usage,
+                              demo=self.opts.demo)
 
     def permission_context(self) -> Any:
-        from harness.permissions.context import context_from_settings
-
-        return context_from_settings(
-            self.settings,
-            self.project_root,
-            mode=self.mode,
-            session_allow=tuple(self.state.session_rules),
-            cwd=self.tool_ctx.cwd,
-        )
+        return requests.permission_context(self.settings, self.project_root, self.state,
+                                           mode=self.mode, cwd=self.tool_ctx.cwd)
 
     def _search_filter(self, tool: str) -> Any:
-        """What Glob and Grep leave out of results: secrets no rule allows, denied paths."""
-        from harness.permissions.engine import search_filter
-
-        return search_filter(self.permission_context(), tool)
+        return requests.search_filter(self.permission_context(), tool)
 
     def _grant(self, call: Any, pctx: Any, scope: str) -> str | None:
-        from harness.permissions.grants import suggest_rule, write_project_rule
-
-        rule = suggest_rule(call, pctx)
-        if rule is None:
-            return None
-        if scope == "project":
-            write_project_rule(self.project_root, rule)
-        return str(rule)
+        return requests.grant(self.project_root, call, pctx, scope)
 
     # --- what front-ends read --------------------------------------------------------------
 
@@ -617,11 +589,7 @@ class AgentSession:
         if not name or any(c.isspace() for c in name):
             raise ValueError(f"{name!r} is not a model id, e.g. claude-sonnet-4-5")
         self._require_idle()
-        from harness.model.pricing import is_priced, unpriced_budget_message
-
-        budget = self.settings.agent.max_cost_usd
-        if budget and not self.opts.demo and not is_priced(name, self.settings.prices):
-            raise ValueError(unpriced_budget_message([name], budget))
+        requests.check_model_priced(self.settings, name, demo=self.opts.demo)
         self.record(ModelChanged(model=name))
 
     async def new_thread(self) -> None:
@@ -640,12 +608,8 @@ class AgentSession:
     @property
     def unpriced_models(self) -> list[str]:
         """Models of this thread (the current one included) with no configured price."""
-        if self.opts.demo:
-            return []  # the scripted demo model costs nothing, truly
-        from harness.model.pricing import is_priced
-
-        names = {self.model_name, *self.state.models}
-        return sorted(m for m in names if not is_priced(m, self.settings.prices))
+        return requests.unpriced_models(self.settings, self.state, self.model_name,
+                                        demo=self.opts.demo)
 
     @property
     def cost_known(self) -> bool:
@@ -655,16 +619,7 @@ class AgentSession:
     def pricing_notices(self, budget_source: str = "config") -> list[str]:
         """A start-up notice for an unpriced model; a ConfigError when a cost budget is set
         for one, since the budget could never trip."""
-        from harness.model.pricing import unpriced_budget_message, unpriced_notice
-
-        unpriced = self.unpriced_models
-        if not unpriced:
-            return []
-        budget = self.settings.agent.max_cost_usd
-        if budget:
-            raise ConfigError(budget_source, unpriced_budget_message(unpriced, budget),
-                              "agent.max_cost_usd")
-        return [unpriced_notice(unpriced)]
+        return requests.pricing_notices(self.settings, self.unpriced_models, budget_source)
 
     @property
     def context_tokens(self) -> int:
@@ -740,20 +695,6 @@ class AgentSession:
             self.store.update_thread(thread_id, **fields)
         except StoreError as exc:
             failures.failure = failures.failure or exc
-
-
-def _decide(call: Any, ctx: Any) -> Any:
-    """The permission engine, imported at the first tool call: its shell parser is not
-    needed to send the first request, and start-up is a hot path."""
-    from harness.permissions.engine import decide
-
-    return decide(call, ctx)
-
-
-def _load_tools(session: AgentSession) -> dict[str, Any]:
-    from harness.tools.registry import default_tools
-
-    return {tool.name: tool for tool in default_tools()}
 
 
 def _hooks_for(session: AgentSession) -> Any:
