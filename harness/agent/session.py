@@ -44,7 +44,7 @@ from harness.protocol.events import (
 from harness.protocol.kinds import MODES
 from harness.protocol.outcomes import RunResult
 from harness.protocol.session import Sink
-from harness.store.base import Store, StoreError, Thread
+from harness.store.base import SeqConflict, Store, StoreError, Thread
 
 CYCLE = ("default", "acceptEdits", "plan")
 
@@ -296,9 +296,12 @@ class AgentSession:
             failures.spill(self, thread_id, seq, event, None)
             return
         try:
-            self.store.append(thread_id, event, seq=seq)
+            stored = self.store.append(thread_id, event)  # the store's next seq: one round trip
         except StoreError as exc:
             failures.spill(self, thread_id, seq, event, exc)
+            return
+        if stored != seq:  # only if another process wrote to this thread despite the lease
+            raise SeqConflict(thread_id, seq, f"the store put the step at seq {stored}")
 
     def _raise_store_failure(self) -> None:
         self._writer.raise_error()
