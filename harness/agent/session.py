@@ -280,7 +280,7 @@ class AgentSession:
     def _append(self, event: Event) -> int:
         """Queue one event for the store writer at the next seq and fold it into state (no
         front-end call: safe in a worker). The session holds the thread's lease, so the
-        next seq is its own to take; the writer stores the event at exactly that seq."""
+        next seq is its own to take; the writer checks the store gave the event that seq."""
         self._ensure_thread()
         self._writer.raise_error()
         seq = self.state.last_seq + 1
@@ -296,7 +296,7 @@ class AgentSession:
             failures.spill(self, thread_id, seq, event, None)
             return
         try:
-            stored = self.store.append(thread_id, event)  # the store's next seq: one round trip
+            stored = self.store.append(thread_id, event)  # the store's next seq, no extra read
         except StoreError as exc:
             failures.spill(self, thread_id, seq, event, exc)
             return
