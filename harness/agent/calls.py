@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +58,7 @@ class CallRunner:
         grant_hint: Callable[[ToolCall, PermissionContext], str | None] = lambda c, x: None,
         hooks: Any = None,
         tracer: Any = None,
+        stored: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         from harness.agent.tracing import Tracing
 
@@ -66,6 +67,7 @@ class CallRunner:
         self.grant, self.grant_hint, self.hooks = grant, grant_hint, hooks
         self.tracer = tracer or Tracing.disabled()
         self.current_call: str | None = None
+        self.stored = stored  # awaited before a tool runs: its call is in the store first
         # The run's counters take what a tool spent on model calls (a sub-agent's turns).
         self.on_spend: Callable[[Usage, float], None] | None = None
 
@@ -304,6 +306,8 @@ class CallRunner:
             return
         if p.tool.category not in SIDE_EFFECT_FREE:
             self.record(ToolStarted(call_id=p.call_id, tool=name, input=p.raw))
+        if self.stored is not None:
+            await self.stored()
         self.current_call = p.call_id
         started = time.perf_counter()
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -108,6 +108,7 @@ class AgentLoop:
         compact_needed: Callable[[], bool] | None = None,
         tracer: Any = None,
         thread_id: Callable[[], str] | None = None,
+        stored: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         from harness.agent.tracing import Tracing
 
@@ -119,6 +120,7 @@ class AgentLoop:
         self.counters = RunCounters()
         calls.on_spend = self._add_spend  # a sub-agent's spend comes back in its result
         self.thread_id = thread_id or (lambda: "")
+        self.stored = stored or _nothing_queued  # the steps so far are in the store
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -273,6 +275,7 @@ class AgentLoop:
     async def _query(self, request: ModelRequest) -> ModelResponse:
         """Stream one response; deltas go to the front-end only, the log gets the whole."""
         partial: list[str] = []
+        await self.stored()  # a step the store failed to take stops the run before a request
         try:
             async for item in self.model.stream(request):
                 if isinstance(item, TextDelta):
@@ -360,3 +363,7 @@ def outcome_unknown_result(call: dict[str, Any]) -> ToolResult:
         is_error=True,
         outcome_unknown=True,
     )
+
+
+async def _nothing_queued() -> None:
+    """The default barrier: the step records wrote are stored already."""

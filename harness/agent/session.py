@@ -1,7 +1,8 @@
 """AgentSession: the one object front-ends talk to (see notes in README "Architecture").
 
 It owns a thread: opens or resumes or forks it in the store, holds its lease, folds its
-log into state, and runs prompts through `AgentLoop`. Front-ends get every event through
+log into state, and runs prompts through `AgentLoop` (what each request is built from is
+`requests`; the store writes run on its `StoreWriter`). Front-ends get every event through
 `sink(event, seq)` and answer asks through their `Approver`; they never touch the loop.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.agent import requests
 from harness.agent.loop import AgentLoop, Limits
 from harness.agent.opening import (
     SessionError,
@@ -45,7 +47,7 @@ from harness.protocol.kinds import MODES
 from harness.protocol.outcomes import RunResult
 from harness.protocol.session import Sink
 from harness.protocol.usage import Spend
-from harness.store.base import Store, StoreError, Thread
+from harness.store.base import SeqConflict, Store, StoreError, Thread
 
 CYCLE = ("default", "acceptEdits", "plan")
 
@@ -112,6 +114,11 @@ class AgentSession:
         from harness.agent.store_failures import StoreFailures
 
         self._store_failures = StoreFailures()  # a failed append: later steps are spilled
+        from harness.store.writer import StoreWriter
+
+        # Appends run on this thread, in seq order, never on the event loop that draws the
+        # UI; the loop waits for them (without blocking) before a request or a tool runs.
+        self._writer = StoreWriter()
         self._snapshotted: set[str] = set()
         self._waiting_children: dict[str, tuple[Usage, float]] = {}  # see spend
         self._calls: Any = None
@@ -136,7 +143,7 @@ class AgentSession:
 
         self.tool_ctx.harness_home = harness_home()
         self.tool_ctx.search_filter = self._search_filter
-        self._tools = _load_tools(self)
+        self._tools = requests.default_tool_table()
         self._system: list[dict] | None = None
         self._tool_schemas: list[dict] | None = None
         from harness.agent.tracing import Tracing
@@ -154,6 +161,7 @@ class AgentSession:
 
     def _attach(self, thread_id: str | None) -> None:
         """Make `thread_id` current: lease it and fold its log (None = a new thread later)."""
+        self._writer.wait()  # the current thread's last steps are stored first
         if self._leased:
             self.store.release_lease(self.thread_id)
             self._leased = False
@@ -226,6 +234,7 @@ class AgentSession:
         source = self.thread_id
         if restore_files and seq is not None:
             await self.rewind(seq)
+        await self._writer.drained()
         child = await asyncio.to_thread(self.store.fork, source, seq)
         await asyncio.to_thread(self._attach, child.thread_id)
         return child.thread_id
@@ -236,6 +245,7 @@ class AgentSession:
 
         if not self.thread_id:
             return []
+        await self._writer.drained()
         events = [
             (e.seq, e.decode())
             for e in self.store.events(self.thread_id, after_seq=seq)
@@ -248,6 +258,9 @@ class AgentSession:
             self._task.cancel()
             with contextlib.suppress(BaseException):
                 await self._task
+        with contextlib.suppress(Exception):  # a failed write was reported by its run
+            await self._writer.drained()
+        self._writer.close()
         if self._leased:
             with contextlib.suppress(StoreError):  # a failed store: the lease goes stale
                 await asyncio.to_thread(self.store.release_lease, self.thread_id)
@@ -264,30 +277,47 @@ class AgentSession:
         if event.STREAM_ONLY:
             self.sink(event, self.state.last_seq)
             return self.state.last_seq
-        try:
-            seq = self._append(event)
-        except StoreError:
-            if self._store_failures.last_spilled is event:  # kept locally: show it, then stop
-                self.sink(event, self.state.last_seq)
-            raise
-        self.sink(event, seq)
+        seq = self._append(event)
+        self.sink(event, seq)  # queued: it is stored, or kept in the spill, in seq order
+        self._raise_store_failure()  # an earlier step could not be stored: the run stops
         return seq
 
     def _append(self, event: Event) -> int:
-        """Store one event and fold it into state (no front-end call: safe in a worker)."""
+        """Queue one event for the store writer at the next seq and fold it into state (no
+        front-end call: safe in a worker). The session holds the thread's lease, so the
+        next seq is its own to take; the writer checks the store gave the event that seq."""
         self._ensure_thread()
-        failures = self._store_failures
-        if failures.failed:  # once spilled, later steps follow in order (see store_failures)
-            seq = failures.spill(self, event, None)
-        else:
-            try:
-                seq = self.store.append(self.thread_id, event)
-            except StoreError as exc:
-                seq = failures.spill(self, event, exc)
+        self._writer.raise_error()
+        seq = self.state.last_seq + 1
+        self._writer.submit(functools.partial(self._store_step, self.thread_id, seq, event))
         self.state.apply(seq, event)
-        if failures.failure is not None:
-            raise failures.failure  # the run stops; _store_guarded ends it
         return seq
+
+    def _store_step(self, thread_id: str, seq: int, event: Event) -> None:
+        """On the writer thread: store one step, or spill it once the store has failed
+        (later steps follow in order, see store_failures)."""
+        failures = self._store_failures
+        if failures.failed:
+            failures.spill(self, thread_id, seq, event, None)
+            return
+        try:
+            stored = self.store.append(thread_id, event)  # the store's next seq, no extra read
+        except StoreError as exc:
+            failures.spill(self, thread_id, seq, event, exc)
+            return
+        if stored != seq:  # only if another process wrote to this thread despite the lease
+            raise SeqConflict(thread_id, seq, f"the store put the step at seq {stored}")
+
+    def _raise_store_failure(self) -> None:
+        self._writer.raise_error()
+        if self._store_failures.failure is not None:
+            raise self._store_failures.failure  # the run stops; _store_guarded ends it
+
+    async def _stored(self) -> None:
+        """The barrier: every step queued so far is stored (or spilled); raise if the store
+        failed. Awaited before each model request and tool run, and at the end of a run."""
+        await self._writer.drained()
+        self._raise_store_failure()
 
     async def _snapshot(self, path: Path) -> None:
         """Before the first change to a file in a turn, keep its prior content (rewind)."""
@@ -335,7 +365,7 @@ class AgentSession:
         rules and session grants); else the reason it may not (denied, secret, outside)."""
         from harness.permissions.types import ToolCall
 
-        decision = _decide(ToolCall("Read", {"file_path": path}), self.permission_context())
+        decision = requests.decide(ToolCall("Read", {"file_path": path}), self.permission_context())
         if decision.decision == "allow":
             return None
         return decision.reason or f"Read({path}) is not allowed without asking"
@@ -348,8 +378,12 @@ class AgentSession:
         from harness.agent.store_failures import result_event
 
         try:
-            return await run
+            result = await run
+            await self._stored()  # the run returns once all of its steps are stored
+            return result
         except StoreError as exc:  # disk full, corrupt page, server gone: typed, one line
+            with contextlib.suppress(StoreError):
+                await self._writer.drained()  # the steps queued after the failure are spilled
             result = await asyncio.to_thread(self._store_failures.end_run, self, exc)
             self.sink(result_event(result), self.state.last_seq)
             return result
@@ -432,7 +466,10 @@ class AgentSession:
             resumed=prompt is None,
             options=self.run_options.to_json(),
         )
-        return [*shown, (started, self._append(started))]
+        shown.append((started, self._append(started)))
+        self._writer.wait()  # in the log before anything can act on the prompt
+        self._raise_store_failure()
+        return shown
 
     async def _shielded(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a store write in a worker to its end even when a signal or Esc comes
@@ -470,11 +507,12 @@ class AgentSession:
             approver=self.approver,
             tool_ctx=self.tool_ctx,
             permission_context=self.permission_context,
-            decide=_decide,
+            decide=requests.decide,
             grant=self._grant,
             grant_hint=_grant_hint,
             hooks=_hooks_for(self),
             tracer=self.tracer,
+            stored=self._stored,
         )
         from harness.agent.compaction import Compactor
 
@@ -492,6 +530,7 @@ class AgentSession:
             compact_needed=compactor.needed,
             tracer=self.tracer,
             thread_id=lambda: self.thread_id,
+            stored=self._stored,
         )
         return self._loop
 
@@ -512,69 +551,39 @@ class AgentSession:
             self._model = make_client(self.settings, demo=self.opts.demo)
         return self._model
 
-    def _request(self) -> Any:
-        from harness.model.types import ModelRequest
+    # What follows is built in `requests` from settings and state; the session keeps the
+    # per-session caches and hands its collaborators these entry points.
 
-        m = self.settings.model
-        return ModelRequest(
-            model=self.model_name,
-            system=self.system,
-            tools=self.tool_schemas,
-            messages=list(self.state.messages),
-            max_tokens=m.max_tokens,
-            thinking_budget=m.thinking_budget,
-        )
+    def _request(self) -> Any:
+        return requests.model_request(self.settings, self.state, model=self.model_name,
+                                      system=self.system, tools=self.tool_schemas)
 
     @property
     def system(self) -> list[dict]:
         if self._system is None:
-            from harness.agent.prompt import system_blocks
-
-            self._system = system_blocks(self.project_root, self.settings.agent.instructions_files)
+            self._system = requests.system_prompt(self.project_root, self.settings)
         return self._system
 
     @property
     def tool_schemas(self) -> list[dict]:
         if self._tool_schemas is None:  # once per session: part of the cached prefix
-            from harness.tools.registry import tool_schemas
-
-            cache = self.tool_ctx.harness_home / "cache" if self.tool_ctx.harness_home else None
-            self._tool_schemas = tool_schemas(list(self._tools.values()), cache)
+            self._tool_schemas = requests.tool_schemas(list(self._tools.values()),
+                                                       self.tool_ctx.harness_home)
         return self._tool_schemas
 
     def price(self, model: str, usage: Usage) -> float:
-        if self.opts.demo:
-            return 0.0  # the scripted demo model costs nothing
-        from harness.model.pricing import cost_usd
-
-        return cost_usd(model or self.model_name, usage, self.settings.prices)
+        return requests.price(self.settings, model or self.model_name, usage,
+                              demo=self.opts.demo)
 
     def permission_context(self) -> Any:
-        from harness.permissions.context import context_from_settings
-
-        return context_from_settings(
-            self.settings,
-            self.project_root,
-            mode=self.mode,
-            session_allow=tuple(self.state.session_rules),
-            cwd=self.tool_ctx.cwd,
-        )
+        return requests.permission_context(self.settings, self.project_root, self.state,
+                                           mode=self.mode, cwd=self.tool_ctx.cwd)
 
     def _search_filter(self, tool: str) -> Any:
-        """What Glob and Grep leave out of results: secrets no rule allows, denied paths."""
-        from harness.permissions.engine import search_filter
-
-        return search_filter(self.permission_context(), tool)
+        return requests.search_filter(self.permission_context(), tool)
 
     def _grant(self, call: Any, pctx: Any, scope: str) -> str | None:
-        from harness.permissions.grants import suggest_rule, write_project_rule
-
-        rule = suggest_rule(call, pctx)
-        if rule is None:
-            return None
-        if scope == "project":
-            write_project_rule(self.project_root, rule)
-        return str(rule)
+        return requests.grant(self.project_root, call, pctx, scope)
 
     # --- what front-ends read --------------------------------------------------------------
 
@@ -615,11 +624,7 @@ class AgentSession:
         if not name or any(c.isspace() for c in name):
             raise ValueError(f"{name!r} is not a model id, e.g. claude-sonnet-4-5")
         self._require_idle()
-        from harness.model.pricing import is_priced, unpriced_budget_message
-
-        budget = self.settings.agent.max_cost_usd
-        if budget and not self.opts.demo and not is_priced(name, self.settings.prices):
-            raise ValueError(unpriced_budget_message([name], budget))
+        requests.check_model_priced(self.settings, name, demo=self.opts.demo)
         self.record(ModelChanged(model=name))
 
     async def new_thread(self) -> None:
@@ -651,12 +656,8 @@ class AgentSession:
     @property
     def unpriced_models(self) -> list[str]:
         """Models of this thread (the current one included) with no configured price."""
-        if self.opts.demo:
-            return []  # the scripted demo model costs nothing, truly
-        from harness.model.pricing import is_priced
-
-        names = {self.model_name, *self.state.models}
-        return sorted(m for m in names if not is_priced(m, self.settings.prices))
+        return requests.unpriced_models(self.settings, self.state, self.model_name,
+                                        demo=self.opts.demo)
 
     @property
     def cost_known(self) -> bool:
@@ -666,16 +667,7 @@ class AgentSession:
     def pricing_notices(self, budget_source: str = "config") -> list[str]:
         """A start-up notice for an unpriced model; a ConfigError when a cost budget is set
         for one, since the budget could never trip."""
-        from harness.model.pricing import unpriced_budget_message, unpriced_notice
-
-        unpriced = self.unpriced_models
-        if not unpriced:
-            return []
-        budget = self.settings.agent.max_cost_usd
-        if budget:
-            raise ConfigError(budget_source, unpriced_budget_message(unpriced, budget),
-                              "agent.max_cost_usd")
-        return [unpriced_notice(unpriced)]
+        return requests.pricing_notices(self.settings, self.unpriced_models, budget_source)
 
     @property
     def context_tokens(self) -> int:
@@ -708,6 +700,7 @@ class AgentSession:
     def history(self) -> list[tuple[int, Event]]:
         if not self.thread_id:
             return []
+        self._writer.wait()  # idle: at most a /mode or /model step is still queued
         return [(e.seq, e.decode()) for e in self.store.events(self.thread_id)]
 
     def list_threads(self) -> list[Thread]:
@@ -725,6 +718,7 @@ class AgentSession:
             raise SessionError("a run is in progress; wait for it or press Esc first")
 
     def _set_state(self, state: str, title: str | None = None) -> None:
+        """Queue the thread row's update after the steps before it (the writer runs it)."""
         if not self.thread_id:
             return
         self._refresh_waiting_children()  # a run ends: a sub-agent may wait for a person
@@ -734,19 +728,22 @@ class AgentSession:
             "tokens": self.spend.usage.total,  # sub-agents included (sessions list)
             "cost_usd": self.spend.cost_usd,
         }
-        if title:
-            thread = self.store.get_thread(self.thread_id)
-            if not thread.title:
+        self._writer.submit(
+            functools.partial(self._store_thread_fields, self.thread_id, fields, title)
+        )
+
+    def _store_thread_fields(self, thread_id: str, fields: dict[str, Any], title: str | None
+                             ) -> None:
+        """On the writer thread; after a store failure the run's end marks it failed."""
+        failures = self._store_failures
+        if failures.failed:
+            return
+        try:
+            if title and not self.store.get_thread(thread_id).title:
                 fields["title"] = " ".join(title.split())[:80]
-        self.store.update_thread(self.thread_id, **fields)
-
-
-def _decide(call: Any, ctx: Any) -> Any:
-    """The permission engine, imported at the first tool call: its shell parser is not
-    needed to send the first request, and start-up is a hot path."""
-    from harness.permissions.engine import decide
-
-    return decide(call, ctx)
+            self.store.update_thread(thread_id, **fields)
+        except StoreError as exc:
+            failures.failure = failures.failure or exc
 
 
 def _grant_hint(call: Any, ctx: Any) -> str | None:
@@ -755,12 +752,6 @@ def _grant_hint(call: Any, ctx: Any) -> str | None:
 
     rule = suggest_rule(call, ctx)
     return str(rule) if rule is not None else None
-
-
-def _load_tools(session: AgentSession) -> dict[str, Any]:
-    from harness.tools.registry import default_tools
-
-    return {tool.name: tool for tool in default_tools()}
 
 
 def _hooks_for(session: AgentSession) -> Any:

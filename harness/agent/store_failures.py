@@ -23,25 +23,24 @@ class StoreFailures:
     def __init__(self) -> None:
         self.failure: StoreError | None = None
         self.spill_path = ""
-        self.last_spilled: Event | None = None  # the front-end is still to be shown it
 
     @property
     def failed(self) -> bool:
         return self.failure is not None
 
-    def spill(self, session: AgentSession, event: Event, exc: StoreError | None) -> int:
-        """Keep `event` in the spill at the next seq; returns that seq."""
+    def spill(
+        self, session: AgentSession, thread_id: str, seq: int, event: Event,
+        exc: StoreError | None,
+    ) -> None:
+        """Keep `event` in the spill at `seq` (on the session's store writer thread)."""
         if exc is not None and self.failure is None:
             self.failure = exc
-        seq = session.state.last_seq + 1
-        self.last_spilled = event
         try:
-            self.spill_path = session.store.spill(session.thread_id, seq, event)
+            self.spill_path = session.store.spill(thread_id, seq, event)
         except OSError as err:
             self.failure = StoreFailure(
                 f"{self.failure}; keeping step {seq} locally failed too ({err})"
             )
-        return seq
 
     def end_run(self, session: AgentSession, exc: StoreError) -> RunResult:
         """Mark the thread failed and build the run's result (blocking: call in a thread)."""

@@ -89,8 +89,14 @@ class ToolError(Exception):
 class Tool(Protocol):
     name: ClassVar[str]
     description: ClassVar[str]
-    Input: ClassVar[type[ToolInput]]
-    category: ClassVar[Category]  # Bash's real category comes from the permission engine
+
+    # Read-only members: each tool narrows them (its own input model, one category).
+    @property
+    def Input(self) -> type[ToolInput]: ...  # the tool's input model class
+
+    @property
+    def category(self) -> Category: ...  # Bash's real category comes from the engine
+
     concurrent_safe: ClassVar[bool]  # read-only calls of one turn may run together
 
     def schema(self) -> dict[str, Any]:

@@ -139,7 +139,8 @@ class Grep(BaseTool[GrepInput]):
             )
             raise ToolError(f"search failed: {res.stderr or reason}{hint}")
         lines = res.lines
-        body, used = [], 0
+        body: list[str] = []
+        used = 0
         for line in lines:
             if used + len(line) > MAX_OUTPUT_CHARS and body:
                 break

@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from harness.tools._files import display_path, resolve_path
 from harness.tools.base import BaseTool, ToolContext, ToolError, ToolInput, ToolOutput
+
+if TYPE_CHECKING:  # imported lazily at run time: LS is rarely the first tool used
+    import pathspec
 
 MAX_ENTRIES = 500
 
@@ -21,7 +25,7 @@ class LSInput(ToolInput):
     )
 
 
-def _ignore_specs(folder: Path, root: Path) -> list[tuple[Path, object]]:
+def _ignore_specs(folder: Path, root: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
     import pathspec
 
     try:
@@ -41,10 +45,12 @@ def _ignore_specs(folder: Path, root: Path) -> list[tuple[Path, object]]:
     return specs
 
 
-def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, object]]) -> bool:
+def _ignored(
+    path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]
+) -> bool:
     for base, spec in specs:
         rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-        if spec.match_file(rel):  # type: ignore[attr-defined]
+        if spec.match_file(rel):
             return True
     return False
 

@@ -111,7 +111,9 @@ class SubagentRunner:
     async def _delegate(self, definition: AgentDefinition, handoff: Handoff, call_id: str,
                         key: tuple[str, str], span: Any) -> ToolOutput:
         parent, store = self.session, self.session.store
-        thread = await asyncio.to_thread(self._child_thread, definition, handoff, call_id)
+        at = parent.state.last_seq  # the child starts here: a step that is in the store
+        await parent._stored()
+        thread = await asyncio.to_thread(self._child_thread, definition, handoff, call_id, at)
         span.set("harness.thread_id", thread.thread_id)
         parent.record(SubagentStarted(call_id=call_id, agent=definition.name,
                                       child_thread_id=thread.thread_id,
@@ -173,7 +175,8 @@ class SubagentRunner:
                 return call_id
         return ""
 
-    def _child_thread(self, definition: AgentDefinition, handoff: Handoff, call_id: str) -> Any:
+    def _child_thread(self, definition: AgentDefinition, handoff: Handoff, call_id: str,
+                      at: int) -> Any:
         """The thread of this Task call: the existing one when the call is re-run."""
         parent, store = self.session, self.session.store
         parent._ensure_thread()
@@ -184,7 +187,7 @@ class SubagentRunner:
         title = " ".join(f"{definition.name}: {handoff.goal}".split())[:80]
         return store.create_thread(
             str(parent.project_root), title=title,
-            parent=Checkpoint(parent.thread_id, parent.state.last_seq),
+            parent=Checkpoint(parent.thread_id, at),
             model=definition.model or parent.model_name, agent=definition.name,
             parent_call_id=call_id or None,
         )
