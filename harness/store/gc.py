@@ -11,7 +11,7 @@ from harness.store.base import Store, StoreError, Thread
 
 DEFAULT_ABANDON_AFTER = "7d"
 # States a thread can be deleted in: finished ones. Running or waiting threads never are.
-DELETABLE_STATES = ("abandoned", "done", "failed", "cancelled")
+DELETABLE_STATES = ("abandoned", "done", "failed", "cancelled", "idle")  # idle: a fork never run
 _SCAN_LIMIT = 1_000_000
 
 

@@ -73,3 +73,15 @@ def test_delete_keeps_a_parent_whose_live_fork_shares_its_history(store):
     deleted, kept = delete_older_than(store, "30d")
     assert deleted == []
     assert kept[0][0].thread_id == parent.thread_id and fork.thread_id in kept[0][1]
+
+
+def test_an_old_fork_that_never_ran_is_deleted_with_its_parent(store):
+    parent = store.create_thread("/proj")
+    store.append(parent.thread_id, UserMessage(text="x"))
+    fork = store.fork(parent.thread_id)
+    assert store.get_thread(fork.thread_id).state == "idle"
+    store.update_thread(parent.thread_id, state="done")
+    for t in (parent, fork):
+        _age(store, t.thread_id, 40)
+    deleted, kept = delete_older_than(store, "30d")
+    assert {t.thread_id for t in deleted} == {parent.thread_id, fork.thread_id} and kept == []
