@@ -106,6 +106,8 @@ class AgentSession:
         self.state = ThreadState()
         self._model: Any = opts.model_client
         self._task: asyncio.Task | None = None
+        self._shell_task: asyncio.Task | None = None  # a running `!cmd`, for cancel()
+        self._shell_stopped = False
         self._starting = False  # a run is between its start and its loop task
         self._stop_requested = False
         self._explicit_changes: list[Event] = []  # mode/model set by this command's flags
@@ -356,7 +358,19 @@ class AgentSession:
         if self.state.open_calls:
             raise SessionError("a tool call is waiting for an answer; answer it first")
         await asyncio.to_thread(self._ensure_thread)  # the command's temp folder is the thread's
-        event = await run_user_shell(command, self.tool_ctx)
+        task = asyncio.current_task()
+        self._shell_task, self._shell_stopped = task, False
+        try:
+            event = await run_user_shell(command, self.tool_ctx)
+        except asyncio.CancelledError:
+            if not self._shell_stopped or task is None:
+                raise  # not our cancel() (the front-end's own task, shutdown): pass it on
+            task.uncancel()
+            # It may have done part of its work: say so, rather than forget it ran.
+            event = UserShell(command=command, is_error=True, cwd=str(self.tool_ctx.workdir),
+                              output="(interrupted before it finished; its output is lost)")
+        finally:
+            self._shell_task = None
         self.record(event)
         return event
 
@@ -489,6 +503,9 @@ class AgentSession:
         soon as the prompt is saved."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
+        elif self._shell_task is not None:  # a `!cmd` (its Bash run ends the process group)
+            self._shell_stopped = True
+            self._shell_task.cancel()
         elif self._starting:
             self._stop_requested = True
 

@@ -5,6 +5,8 @@ and `@` completion going into folders."""
 
 from __future__ import annotations
 
+import time
+
 from harness.model.script import text
 from harness.ui.history import PromptHistory
 from harness.ui.tui.app import HarnessApp
@@ -71,3 +73,21 @@ async def test_the_long_key_hint_is_shown_once_not_with_every_prompt(
         assert out.count(KEY_HINT) == 1
         assert out.count("ANTHROPIC_API_KEY is not set; export it") == 2  # each failure said
         await pilot.press("ctrl+c", "ctrl+c")
+
+
+async def test_esc_interrupts_a_running_bang_command_and_says_so(project, scripted_server):
+    started = project / "started"
+    app = real_app(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(app, pilot, f"!touch {started} && sleep 60 && touch finished")
+        await until(pilot, lambda: started.exists() and app.running)
+        t0 = time.monotonic()
+        await pilot.press("escape")
+        await idle(app, pilot)
+        assert time.monotonic() - t0 < 20  # not the 60 s sleep, nor the 120 s timeout
+        assert "interrupted before it finished" in shown(app)
+        shells = [e for _, e in app.session.history() if e.type == "user_shell"]
+        assert len(shells) == 1 and shells[0].is_error and shells[0].exit_code is None
+        await pilot.press("ctrl+c", "ctrl+c")
+    assert not (project / "finished").exists()
+    assert not scripted_server.message_requests
