@@ -22,23 +22,26 @@ class PendingCall:
     question: bool = False  # AskUser: it wants an answer, not an approval
 
 
-def resume_command(thread_id: str) -> str:
-    """The command that opens this thread again (ARCHITECTURE: `harness --resume [THREAD]`)."""
-    return f"harness --resume {thread_id}"
+def resume_command(thread_id: str, front_end: str = "tui") -> str:
+    """The command that opens this thread again (ARCHITECTURE: `harness --resume [THREAD]`),
+    in the front-end being left."""
+    inline = "--inline " if front_end == "inline" else ""
+    return f"harness {inline}--resume {thread_id}"
 
 
-def leaving_message(thread_id: str, cost: str, pending: PendingCall | None = None) -> str:
+def leaving_message(thread_id: str, cost: str, pending: PendingCall | None = None,
+                    front_end: str = "tui") -> str:
     """Lines for the terminal once the app is gone; `cost` is already formatted."""
     if not thread_id:
         return f"harness: nothing to resume — no prompt was sent ({cost})."
     lines = [f"harness: thread {thread_id} saved · {cost}",
-             f"  resume it: {resume_command(thread_id)}"]
+             f"  resume it: {resume_command(thread_id, front_end)}"]
     if pending is not None:
         what = "a question waits for your answer" if pending.question else \
             "a call is waiting for your approval"
         lines.append(f"  {what}: {describe_call(pending.tool, pending.input, width=70)}")
-        lines.append(f"  `{resume_command(thread_id)}` shows it again; or answer it from the "
-                     "shell:")
+        lines.append(f"  `{resume_command(thread_id, front_end)}` shows it again; or answer it "
+                     "from the shell:")
         if pending.question:
             lines.append(f"    harness resume {thread_id} --answer TEXT --call {pending.call_id}")
         else:
@@ -48,7 +51,7 @@ def leaving_message(thread_id: str, cost: str, pending: PendingCall | None = Non
     return "\n".join(lines)
 
 
-def session_farewell(session: Session) -> str:
+def session_farewell(session: Session, front_end: str = "tui") -> str:
     """The message for a session being left: its thread, cost and pending request."""
     from harness.model.pricing import cost_text
 
@@ -57,4 +60,4 @@ def session_farewell(session: Session) -> str:
         tool=request.tool, input=dict(request.input), call_id=request.call_id,
         question=request.kind == "question")
     cost = "cost " + cost_text(float(session.cost_usd or 0), session.cost_known, 4)
-    return leaving_message(session.thread_id, cost, pending)
+    return leaving_message(session.thread_id, cost, pending, front_end)

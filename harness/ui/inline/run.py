@@ -57,9 +57,14 @@ async def run_inline_async(args: argparse.Namespace, *, write: Any = None) -> in
         app = InlineApp(session, transcript, approver, vi_mode=vi_mode,
                         initial_text=getattr(args, "prompt_default", None) or "",
                         notices=notices)
-        return await app.run()
+        code = await app.run()
+        from harness.ui.leaving import session_farewell
+
+        farewell = session_farewell(session, "inline")  # the same words as the TUI's
     finally:
         await session.close()
+    (write or writer.write)(farewell + "\n")
+    return code
 
 
 def run_inline(args: argparse.Namespace) -> int:

@@ -156,6 +156,10 @@ def test_approve_reject_quit_and_resume_in_a_real_terminal(terminal, project, sc
     terminal.keys("q")
     screen = terminal.wait("EXIT=")
     assert "EXIT=3" in screen and "left pending" in screen
+    # leaving says, as the TUI does, which thread, how to come back and how to answer
+    assert "resume it: harness --inline --resume " in screen
+    assert "a call is waiting for your approval: Write(later.txt)" in screen
+    assert "--approve --call " in screen
     assert not (project / "later.txt").exists()
     requests_before = len(scripted_server.message_requests)
 
