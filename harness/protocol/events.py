@@ -300,6 +300,9 @@ class SubagentFinished(EventBase):
     # latest per call_id is what the parent's totals count. Unset (0) in older logs.
     total_usage: Usage = Field(default_factory=Usage)
     total_cost_usd: float = 0.0
+    # Calls the child refused in this run ({call_id, tool, input, reason, rule, source}), so
+    # the parent's front-end can report them (headless `permission_denials`).
+    denials: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class UnknownEvent(EventBase):

@@ -182,6 +182,15 @@ class RunRecord:
             self._calls[event.call_id] = (event.tool, dict(event.input))
         if isinstance(event, PermissionDecision) and event.outcome == "deny":
             self.denials.append(self._denial(event))
+        if isinstance(event, SubagentFinished):  # what the sub-agent refused, in its thread
+            for d in event.denials:
+                input_ = dict(d.get("input") or {})
+                self.denials.append(pub.Denial(
+                    call_id=str(d.get("call_id", "")), tool=str(d.get("tool", "")),
+                    input=input_, reason=str(d.get("reason") or ""), rule=d.get("rule"),
+                    source=str(d.get("source", "")), tool_name=str(d.get("tool", "")),
+                    tool_use_id=str(d.get("call_id", "")), tool_input=input_,
+                    agent=event.agent, agent_thread_id=event.child_thread_id))
         if not event.STREAM_ONLY:
             self._anchor = now
 

@@ -234,6 +234,9 @@ class Denial(_Model):
     tool_name: str
     tool_use_id: str
     tool_input: dict[str, Any]
+    # Set when a sub-agent refused it: which agent, and its thread (`sessions show`).
+    agent: str | None = None
+    agent_thread_id: str | None = None
 
 
 class Pending(_Model):

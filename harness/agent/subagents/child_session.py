@@ -14,6 +14,7 @@ from harness.agent.subagents.definitions import AgentDefinition
 from harness.protocol.events import (
     AssistantText,
     Event,
+    PermissionDecision,
     PermissionRequest,
     ToolCallEvent,
     ToolProgress,
@@ -37,6 +38,8 @@ class ChildSession(AgentSession):
     def __init__(self, parent: AgentSession, definition: AgentDefinition, call_id: str,
                  depth: int, stack: tuple[tuple[str, str], ...], shared: Shared) -> None:
         self.parent, self.definition, self.call_id = parent, definition, call_id
+        self.denials: list[dict[str, Any]] = []  # refused in this run (see _forward)
+        self._call_inputs: dict[str, tuple[str, dict[str, Any]]] = {}
         settings = _child_settings(parent, definition)
         opts = SessionOptions(project_root=parent.project_root, front_end=parent.opts.front_end,
                               model_client=parent.model, store=parent.store,
@@ -87,7 +90,15 @@ class ChildSession(AgentSession):
         return self._system
 
     def _forward(self, event: Event, seq: int) -> None:
-        """Show the sub-agent's progress on the parent's Task call (stream-only events)."""
+        """Show the sub-agent's progress on the parent's Task call (stream-only events), and
+        note the calls it refused (they go back in its SubagentFinished)."""
+        if isinstance(event, (ToolCallEvent, PermissionRequest)):
+            self._call_inputs[event.call_id] = (event.tool, dict(event.input))
+        elif isinstance(event, PermissionDecision) and event.outcome == "deny":
+            tool, input_ = self._call_inputs.get(event.call_id, ("", {}))
+            self.denials.append({"call_id": event.call_id, "tool": tool, "input": input_,
+                                 "reason": event.reason or event.feedback or "",
+                                 "rule": event.rule, "source": event.source})
         line = progress_line(event)
         if line:
             self.parent.record(ToolProgress(call_id=self.call_id,

@@ -153,7 +153,8 @@ class SubagentRunner:
         parent.record(SubagentFinished(call_id=call_id, agent=definition.name,
                                        child_thread_id=thread.thread_id, status=status,
                                        usage=usage, cost_usd=cost, error=error,
-                                       total_usage=whole.usage, total_cost_usd=whole.cost_usd))
+                                       total_usage=whole.usage, total_cost_usd=whole.cost_usd,
+                                       denials=list(child.denials)))
         await asyncio.to_thread(store.update_thread, thread.thread_id,
                                 meta={"status": status, "depth": self.depth + 1})
         return output

@@ -232,3 +232,28 @@ def test_a_sub_agents_lines_validate_and_keep_the_top_level_thread_id(scripted_s
     types = [line["type"] for line in lines]
     assert "subagent_started" in types and "subagent_finished" in types
     assert len({line["thread_id"] for line in lines}) == 1
+
+
+def test_a_sub_agents_refusals_are_in_the_parents_denials(scripted_server, project, capsys):
+    from harness.model.script import ToolUse
+    from tests.agent.subagent_helpers import agent_of, turn_of
+
+    def route(body):
+        if agent_of(body) == "parent":
+            if turn_of(body) == 0:
+                return Reply([ToolUse("Task", {"agent": "general",
+                                               "handoff": {"goal": "make a file"}})])
+            return text("the helper could not")
+        if turn_of(body) == 0:
+            return Reply([ToolUse("Bash", {"command": "touch child.txt"})])
+        return text("refused")
+
+    scripted_server.default = route
+    code, result, err = headless(capsys, project, "-p", "delegate", "--fail-on-denial")
+    assert code == 1, err  # the refusal was the sub-agent's, and still counts
+    (denial,) = result["permission_denials"]
+    assert denial["tool"] == "Bash" and denial["input"] == {"command": "touch child.txt"}
+    assert denial["agent"] == "general" and denial["agent_thread_id"]
+    assert denial["agent_thread_id"] != result["thread_id"]
+    assert denial["source"] not in ("human", "")
+    assert not (project / "child.txt").exists()
