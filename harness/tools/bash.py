@@ -218,14 +218,24 @@ class Bash(BaseTool[BashInput]):
         ctx: ToolContext, env: dict[str, str],
     ) -> ToolOutput:
         started = time.monotonic()
+        spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
+            *argv, cwd=str(cwd), env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # its own process group, so a timeout kills it all
+        ))
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv, cwd=str(cwd), env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                start_new_session=True,  # its own process group, so a timeout kills it all
-            )
+            # Shielded: cancelled mid-spawn, asyncio kills only the direct child and then
+            # waits for its pipes to close, which bubblewrap's half-started namespace init
+            # (its parent gone before --die-with-parent took hold) holds for ever. A fault
+            # run wedged there 16 min. Let the spawn finish, then end the group our way.
+            proc = await asyncio.shield(spawn)
+        except asyncio.CancelledError:
+            with contextlib.suppress(BaseException):
+                started_proc = await spawn
+                _kill_group(started_proc.pid, signal.SIGKILL)
+            raise
         except OSError as exc:
             raise ToolError(f"could not start the shell: {exc.strerror or exc}") from None
         assert proc.stdout is not None and proc.stderr is not None
@@ -238,11 +248,14 @@ class Bash(BaseTool[BashInput]):
         except TimeoutError:
             timed_out = True
             _kill_group(proc.pid, signal.SIGTERM)
+            # `_exited`, not `proc.wait()`: that also waits for the pipes, which a process
+            # that outlives the kill could hold open for ever.
             try:
-                await asyncio.wait_for(proc.wait(), KILL_GRACE)
+                await asyncio.wait_for(_exited(proc), KILL_GRACE)
             except TimeoutError:
                 _kill_group(proc.pid, signal.SIGKILL)
-                await proc.wait()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_exited(proc), KILL_GRACE)
         except asyncio.CancelledError:  # the turn was interrupted: leave nothing running
             _kill_group(proc.pid, signal.SIGKILL)
             for p in pumps:

@@ -194,3 +194,47 @@ async def test_bash_in_sandbox_has_its_own_tmp_and_background_jobs_end_with_the_
     assert not (Path("/tmp") / name).exists()
     again = await bash(ctx, f"cat /tmp/{name}; pgrep -c sleep || true")
     assert again.content.splitlines() == ["mine", "0"]  # the background sleep ended
+
+
+async def test_a_cancel_while_the_shell_is_being_spawned_ends_what_it_started(
+        project, ctx, monkeypatch):
+    # asyncio's own handling of a cancel mid-spawn kills only the direct child, then waits
+    # for its pipes: a half-started bubblewrap sandbox held them and a fault run hung 16 min.
+    # Here the spawn is slowed so the cancel lands in it, after the command has started.
+    pidfile = project / "grandchild.pid"
+    real = asyncio.create_subprocess_exec
+
+    async def slow_spawn(*args, **kwargs):
+        proc = await real(*args, **kwargs)
+        for _ in range(400):  # the command is running: its background child has a pid
+            if pidfile.exists() and pidfile.read_text().strip():
+                break
+            await asyncio.sleep(0.025)
+        await asyncio.sleep(1.0)  # still "spawning" when the cancel comes
+        return proc
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", slow_spawn)
+    run = asyncio.ensure_future(bash(ctx, f"sleep 60 & echo $! > {pidfile}; wait"))
+    for _ in range(400):
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        await asyncio.sleep(0.025)
+    run.cancel()
+    started = time.monotonic()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert time.monotonic() - started < 10  # the spawn finished, and nothing waited on pipes
+    grandchild = int(pidfile.read_text())
+    try:
+        for _ in range(100):
+            try:
+                os.kill(grandchild, 0)
+            except ProcessLookupError:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("a process the cancelled call started is still running")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(grandchild, signal.SIGKILL)  # the one pid it recorded
+        await asyncio.sleep(0.3)
