@@ -7,7 +7,8 @@ step costs O(size of the step). One connection, shared between threads under a l
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,29 @@ END
 """
 
 
+OPEN_BUSY_WINDOW = 30.0  # seconds an open keeps retrying a busy database
+
+
+def _busy_retry(step: Callable[[], None], window: float = OPEN_BUSY_WINDOW) -> None:
+    """Run `step`, again after a short pause while SQLite says the database is busy.
+
+    The busy timeout does not cover every case: a lock held during another process's WAL
+    recovery (after a kill) or its checkpoint on close can fail a statement at once. Seen
+    as StoreLocked when many harness processes opened one store while others were killed."""
+    deadline, pause = time.monotonic() + window, 0.02
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+            busy = code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in str(exc)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 def default_path() -> Path:
     from harness.config.home import harness_home
 
@@ -124,20 +148,36 @@ class SQLiteStore(SQLStore):
             self._conn = sqlite3.connect(
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
             )
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            with self._transaction():
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self._conn.execute(statement)
-                self._conn.execute(TRIGGER)
-                columns = {row[1] for row in self._conn.execute("PRAGMA table_info(leases)")}
-                if "proc_start" not in columns:  # a database from before lease identities
-                    self._conn.execute(
-                        "ALTER TABLE leases ADD COLUMN proc_start TEXT NOT NULL DEFAULT ''"
-                    )
+            _busy_retry(self._prepare)
         self.spill_key = f"sqlite:{self.path.resolve()}"
         self.replay_spill()
+
+    def _prepare(self) -> None:
+        """WAL mode and the schema, writing only what is missing: every harness process
+        opens the store, and a write lock taken on each open contends with the appends of
+        the processes already running."""
+        conn = self._conn
+        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if self._schema_current():
+            return
+        with self._transaction():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(TRIGGER)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(leases)")}
+            if "proc_start" not in columns:  # a database from before lease identities
+                conn.execute("ALTER TABLE leases ADD COLUMN proc_start TEXT NOT NULL DEFAULT ''")
+
+    def _schema_current(self) -> bool:
+        names = {row[0] for row in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')")}
+        if not {"threads", "threads_project", "threads_parent", "events", "snapshots",
+                "leases", "events_advance_thread"} <= names:
+            return False
+        return "proc_start" in {row[1] for row in self._conn.execute("PRAGMA table_info(leases)")}
 
     def _raw_execute(self, sql: str, params: tuple[Any, ...]) -> Any:
         return self._conn.execute(sql, params)
