@@ -212,7 +212,6 @@ class Store(Protocol):
     def resolve_thread(self, text: str) -> Thread:
         """A thread by its id, or by a unique prefix of at least `MIN_PREFIX` characters
         (every command that takes a thread goes through here)."""
-        ...
 
     def update_thread(self, thread_id: str, **fields: Any) -> None:
         """Set title/state/num_turns/tokens/cost_usd/model/meta; bumps updated_at."""

@@ -112,7 +112,6 @@ class Tool(Protocol):
 
     def parse(self, raw: dict[str, Any]) -> ToolInput:
         """Validate raw model input; a ToolError names each wrong field."""
-        ...
 
 
 InputT = TypeVar("InputT", bound=ToolInput)
